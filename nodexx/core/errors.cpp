@@ -6,7 +6,7 @@
 namespace nx {
 
 SystemError::SystemError(std::string code, const std::string& message, std::error_code ec)
-    : std::system_error(ec, message), code_(std::move(code)) {}
+    : std::system_error(ec, message), code_(std::move(code)), message_(message) {}
 
 static std::string uvMessage(int uvErr, const std::string& syscall, const std::string& path) {
   std::string m = std::string(uvErrorName(uvErr)) + ": " + uv_strerror(uvErr);

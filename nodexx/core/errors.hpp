@@ -23,9 +23,12 @@ class SystemError : public std::system_error {
   const std::error_code& errorCode() const noexcept { return std::system_error::code(); }
   /// The Node-style class name ("Error", "AbortError", "RangeError", ...).
   virtual std::string_view name() const noexcept { return "Error"; }
+  /// The message alone (std::system_error would append the error_code's text).
+  const char* what() const noexcept override { return message_.c_str(); }
 
  private:
   std::string code_;
+  std::string message_;
 };
 
 /// A libuv or errno failure. code() is the errno name ("ECONNREFUSED"); syscall() and path()

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: MIT
+// The user-facing API in one include.
+#pragma once
+
+#include "nodexx/core/abort.hpp"
+#include "nodexx/core/combinators.hpp"
+#include "nodexx/core/errors.hpp"
+#include "nodexx/core/loop.hpp"
+#include "nodexx/core/process.hpp"
+#include "nodexx/core/promise.hpp"
+#include "nodexx/core/sleep.hpp"
+#include "nodexx/core/threadpool.hpp"
+#include "nodexx/core/timers.hpp"
