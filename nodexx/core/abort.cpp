@@ -19,7 +19,10 @@ struct AbortState {
   void abort(std::exception_ptr why) {
     if (aborted) return;
     aborted = true;
-    reason = why ? std::move(why) : std::make_exception_ptr(AbortError());
+    // The default reason is the DOMException Node creates, whose message differs from the
+    // AbortError that Node's own APIs (timers/promises, fs) reject with.
+    reason =
+        why ? std::move(why) : std::make_exception_ptr(AbortError("This operation was aborted"));
     auto run = std::move(listeners);
     listeners.clear();
     for (auto& [id, fn] : run) {

@@ -23,7 +23,8 @@ class AbortSignal {
   AbortSignal() noexcept = default;
 
   bool aborted() const noexcept;
-  /// Why it aborted (an AbortError unless the controller gave a reason); null while not aborted.
+  /// Why it aborted; null while not aborted. Without a reason from the controller it is an
+  /// AbortError "This operation was aborted" (Node's DOMException).
   std::exception_ptr reason() const noexcept;
   /// Rethrows reason() if aborted.
   void throwIfAborted() const;

@@ -41,7 +41,7 @@ TEST_F(AbortTest, AbortRunsListenersOnceInOrderWithAnAbortErrorReason) {
     FAIL();
   } catch (const AbortError& e) {
     EXPECT_EQ(e.code(), "ABORT_ERR");
-    EXPECT_STREQ(e.what(), "The operation was aborted");
+    EXPECT_STREQ(e.what(), "This operation was aborted");
   }
 }
 
@@ -54,7 +54,7 @@ TEST_F(AbortTest, CustomReasonIsKept) {
 TEST_F(AbortTest, AbortStaticIsAlreadyAborted) {
   AbortSignal s = AbortSignal::abort();
   EXPECT_TRUE(s.aborted());
-  EXPECT_EQ(describe(s.reason()), "AbortError: The operation was aborted");
+  EXPECT_EQ(describe(s.reason()), "AbortError: This operation was aborted");
 }
 
 TEST_F(AbortTest, TimeoutAbortsWithTimeoutErrorWithoutKeepingTheLoop) {

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: MIT
+#include "nodexx/core/event.hpp"
+
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "nodexx/core/event_emitter.hpp"
+
+// A counting replacement of the global allocator, to prove that emit() does not allocate. It is
+// weak so that another test file's replacement wins (counting then reports itself inactive), and
+// absent under AddressSanitizer, whose allocator must stay in charge.
+#if defined(__SANITIZE_ADDRESS__)
+#define NX_EVENT_TEST_COUNT_ALLOCATIONS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NX_EVENT_TEST_COUNT_ALLOCATIONS 0
+#endif
+#endif
+#ifndef NX_EVENT_TEST_COUNT_ALLOCATIONS
+#define NX_EVENT_TEST_COUNT_ALLOCATIONS 1
+#endif
+
+namespace nx::event_test {
+thread_local bool counting = false;
+thread_local std::size_t allocations = 0;
+
+/// Runs `fn` and returns how many global operator new calls it made on this thread, or nullopt
+/// when allocations cannot be counted in this build. Shared with event_emitter_test.cpp.
+std::optional<std::size_t> countAllocations(const std::function<void()>& fn);
+}  // namespace nx::event_test
+
+#if NX_EVENT_TEST_COUNT_ALLOCATIONS
+__attribute__((weak)) void* operator new(std::size_t size) {
+  if (nx::event_test::counting) ++nx::event_test::allocations;
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+__attribute__((weak)) void* operator new[](std::size_t size) { return ::operator new(size); }
+__attribute__((weak)) void operator delete(void* p) noexcept { std::free(p); }
+__attribute__((weak)) void operator delete[](void* p) noexcept { std::free(p); }
+__attribute__((weak)) void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+__attribute__((weak)) void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#endif
+
+namespace nx::event_test {
+std::optional<std::size_t> countAllocations(const std::function<void()>& fn) {
+  // Probe: if our operator new is not the one in use, counting is impossible.
+  counting = true;
+  allocations = 0;
+  delete new int(0);
+  const bool active = allocations == 1;
+  allocations = 0;
+  fn();
+  counting = false;
+  if (!active) return std::nullopt;
+  return allocations;
+}
+}  // namespace nx::event_test
+
+namespace nx {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+TEST(Event, CallsListenersInRegistrationOrderWithPrependedFirst) {
+  Event<int> e{"data"};
+  std::vector<std::string> log;
+  e.on([&](int x) { log.push_back("a" + std::to_string(x)); });
+  e.on([&](int x) { log.push_back("b" + std::to_string(x)); });
+  e.prependListener([&](int x) { log.push_back("p" + std::to_string(x)); });
+  e.prependOnceListener([&](int x) { log.push_back("o" + std::to_string(x)); });
+  EXPECT_TRUE(e.emit(1));
+  EXPECT_TRUE(e.emit(2));
+  EXPECT_THAT(log, ElementsAre("o1", "p1", "a1", "b1", "p2", "a2", "b2"));
+}
+
+TEST(Event, EmitReturnsFalseWithoutListeners) {
+  Event<> e{"close"};
+  EXPECT_FALSE(e.emit());
+  const ListenerId id = e.on([] {});
+  EXPECT_TRUE(e.emit());
+  EXPECT_TRUE(e.off(id));
+  EXPECT_FALSE(e.emit());
+}
+
+TEST(Event, OnceIsRemovedBeforeItIsCalled) {
+  Event<> e{"end"};
+  std::size_t countInside = 99;
+  int calls = 0;
+  e.once([&] {
+    ++calls;
+    countInside = e.listenerCount();
+  });
+  EXPECT_EQ(e.listenerCount(), 1U);
+  e.emit();
+  e.emit();
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(countInside, 0U);
+  EXPECT_EQ(e.listenerCount(), 0U);
+}
+
+TEST(Event, OnceRunsAtMostOnceWhenReentrantEmitReachesItFirst) {
+  Event<int> e{"tick"};
+  std::vector<std::string> log;
+  e.on([&](int depth) {
+    log.push_back("on" + std::to_string(depth));
+    if (depth == 0) e.emit(1);
+  });
+  e.once([&](int depth) { log.push_back("once" + std::to_string(depth)); });
+  e.emit(0);
+  // The inner emit fires the once listener; the outer snapshot then skips it.
+  EXPECT_THAT(log, ElementsAre("on0", "on1", "once1"));
+}
+
+TEST(Event, ListenerAddedDuringEmitIsNotCalledForThatEmit) {
+  Event<> e{"x"};
+  int late = 0;
+  e.on([&] { e.on([&] { ++late; }); });
+  e.emit();
+  EXPECT_EQ(late, 0);
+  EXPECT_EQ(e.listenerCount(), 2U);
+  e.emit();
+  EXPECT_EQ(late, 1);
+}
+
+TEST(Event, ListenerRemovedDuringEmitStillRunsForThatEmit) {
+  Event<> e{"x"};
+  std::vector<std::string> log;
+  ListenerId second = 0;
+  e.on([&] {
+    log.push_back("first");
+    e.off(second);
+  });
+  second = e.on([&] { log.push_back("second"); });
+  e.emit();
+  e.emit();
+  EXPECT_THAT(log, ElementsAre("first", "second", "first"));
+}
+
+TEST(Event, ListenerRemovingItselfKeepsItsCapturesAliveUntilItReturns) {
+  Event<> e{"x"};
+  auto token = std::make_shared<int>(7);
+  std::weak_ptr<int> weak = token;
+  ListenerId id = 0;
+  int seen = 0;
+  id = e.on([&, token = std::move(token)] {
+    e.off(id);
+    seen = *token;  // still alive: the emit holds a reference to this listener
+  });
+  e.emit();
+  EXPECT_EQ(seen, 7);
+  EXPECT_TRUE(weak.expired());
+}
+
+TEST(Event, ReentrantEmitWorks) {
+  Event<int> e{"depth"};
+  std::vector<int> log;
+  e.on([&](int n) {
+    log.push_back(n);
+    if (n < 3) e.emit(n + 1);
+    log.push_back(-n);
+  });
+  e.emit(1);
+  EXPECT_THAT(log, ElementsAre(1, 2, 3, -3, -2, -1));
+}
+
+TEST(Event, ListenerExceptionPropagatesAndSkipsTheRest) {
+  Event<> e{"x"};
+  int after = 0;
+  e.on([] { throw std::runtime_error("listener failed"); });
+  e.on([&] { ++after; });
+  EXPECT_THROW(e.emit(), std::runtime_error);
+  EXPECT_EQ(after, 0);
+  EXPECT_EQ(e.listenerCount(), 2U);
+}
+
+TEST(Event, ListenersTakeValueConstRefOrMutableRef) {
+  Event<std::string> e{"data"};
+  std::vector<std::string> log;
+  e.on([&](std::string s) { log.push_back("value " + s); });
+  e.on([&](const std::string& s) { log.push_back("cref " + s); });
+  e.on([&](std::string& s) { s += "!"; });
+  e.on([&](const std::string& s) { log.push_back("after " + s); });
+  std::string payload = "hi";
+  e.emit(payload);
+  EXPECT_EQ(payload, "hi!");  // a non-const lvalue is passed by reference
+  EXPECT_THAT(log, ElementsAre("value hi", "cref hi", "after hi!"));
+}
+
+TEST(Event, ConstArgumentIsCopiedSoListenersCannotModifyIt) {
+  Event<std::string> e{"data"};
+  std::string seen;
+  e.on([](std::string& s) { s = "changed"; });
+  e.on([&](const std::string& s) { seen = s; });
+  const std::string payload = "const";
+  e.emit(payload);
+  EXPECT_EQ(payload, "const");
+  EXPECT_EQ(seen, "changed");  // one copy per emit, shared by its listeners
+}
+
+TEST(Event, EmitConvertsArgumentsAndPassesRvaluesByReference) {
+  Event<std::string, std::unique_ptr<int>> e{"pair"};
+  std::string text;
+  int value = 0;
+  e.on([&](const std::string& s, std::unique_ptr<int>& p) {
+    text = s;
+    value = *p;
+  });
+  e.emit("literal", std::make_unique<int>(5));
+  EXPECT_EQ(text, "literal");
+  EXPECT_EQ(value, 5);
+}
+
+TEST(Event, AcceptsFunctionPointersGenericLambdasAndMutableLambdas) {
+  static int total = 0;
+  total = 0;
+  Event<int> e{"n"};
+  e.on(+[](int n) { total += n; });
+  e.on([](auto n) { total += n * 10; });
+  e.on([calls = 0](int) mutable { total += 100 * ++calls; });
+  e.on(std::function<int(int)>([](int n) { return n; }));  // return values are ignored
+  e.emit(1);
+  e.emit(2);
+  EXPECT_EQ(total, 1 + 10 + 100 + 2 + 20 + 200);
+}
+
+TEST(Event, OffReturnsFalseForUnknownOrFiredListeners) {
+  Event<> e{"x"};
+  const ListenerId once = e.once([] {});
+  EXPECT_FALSE(e.off(12345678));
+  e.emit();
+  EXPECT_FALSE(e.off(once));
+  const ListenerId a = e.on([] {});
+  const ListenerId b = e.on([] {});
+  EXPECT_NE(a, b);
+  EXPECT_NE(a, 0U);
+  EXPECT_TRUE(e.off(a));
+  EXPECT_FALSE(e.off(a));
+}
+
+TEST(Event, RemoveAllListenersInsideListenerStillRunsTheSnapshot) {
+  Event<> e{"x"};
+  int calls = 0;
+  e.on([&] {
+    ++calls;
+    e.removeAllListeners();
+  });
+  e.on([&] { ++calls; });
+  e.emit();
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(e.listenerCount(), 0U);
+  EXPECT_FALSE(e.emit());
+}
+
+TEST(Event, DestroyingTheEventInsideAListenerStopsTheEmitSafely) {
+  auto e = std::make_unique<Event<>>("close");
+  int calls = 0;
+  e->on([&] {
+    ++calls;
+    e.reset();
+  });
+  e->on([&] { ++calls; });
+  Event<>* raw = e.get();
+  EXPECT_TRUE(raw->emit());
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(e, nullptr);
+}
+
+TEST(Event, DestroyingTheEventInsideANestedEmitStopsEveryLevel) {
+  auto e = std::make_unique<Event<int>>("n");
+  std::vector<int> log;
+  e->on([&](int n) {
+    log.push_back(n);
+    if (n == 0) {
+      e->emit(1);
+    } else {
+      e.reset();
+    }
+  });
+  e->on([&](int n) { log.push_back(100 + n); });
+  Event<int>* raw = e.get();
+  raw->emit(0);
+  EXPECT_THAT(log, ElementsAre(0, 1));
+}
+
+TEST(Event, WarnsOnceWhenListenersExceedTheLimit) {
+  Event<> e{"data", "Socket"};
+  EXPECT_EQ(e.getMaxListeners(), 10U);
+  ::testing::internal::CaptureStderr();
+  for (int i = 0; i < 10; ++i) e.on([] {});
+  const std::string quiet = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(quiet, IsEmpty());
+  ::testing::internal::CaptureStderr();
+  e.on([] {});
+  e.on([] {});
+  const std::string warned = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(warned, HasSubstr(") MaxListenersExceededWarning: Possible EventEmitter memory leak "
+                                "detected. 11 data listeners added to [Socket]. MaxListeners is "
+                                "10. Use emitter.setMaxListeners() to increase limit\n"));
+  EXPECT_EQ(warned.find("MaxListenersExceededWarning"),
+            warned.rfind("MaxListenersExceededWarning"));  // one warning, not two
+  EXPECT_EQ(warned.find("(nodexx:"), 0U);
+}
+
+TEST(Event, ZeroMaxListenersMeansUnlimited) {
+  Event<> e{"data"};
+  e.setMaxListeners(0);
+  ::testing::internal::CaptureStderr();
+  for (int i = 0; i < 50; ++i) e.on([] {});
+  EXPECT_THAT(::testing::internal::GetCapturedStderr(), IsEmpty());
+  EXPECT_EQ(e.getMaxListeners(), 0U);
+}
+
+TEST(Event, WarnsAgainAfterDroppingToOneListenerAsNodeDoes) {
+  Event<> e{"data"};
+  e.setMaxListeners(1);
+  ::testing::internal::CaptureStderr();
+  const ListenerId a = e.on([] {});
+  e.on([] {});  // warns: 2 > 1
+  e.on([] {});  // already warned
+  e.off(a);     // 2 left: still warned
+  e.on([] {});
+  e.removeAllListeners();
+  e.on([] {});
+  e.on([] {});  // warns again
+  const ListenerId c = e.once([] {});
+  e.off(c);  // 2 left
+  e.emit();
+  e.on([] {});
+  const std::string out = ::testing::internal::GetCapturedStderr();
+  std::size_t warnings = 0;
+  for (auto at = out.find("MaxListenersExceededWarning"); at != std::string::npos;
+       at = out.find("MaxListenersExceededWarning", at + 1)) {
+    ++warnings;
+  }
+  EXPECT_EQ(warnings, 2U) << out;
+}
+
+TEST(Event, FollowsTheProcessWideDefaultLimitUnlessSet) {
+  Event<> e{"data"};
+  Event<> own{"data"};
+  own.setMaxListeners(3);
+  EventEmitter::setDefaultMaxListeners(20);
+  EXPECT_EQ(e.getMaxListeners(), 20U);
+  EXPECT_EQ(own.getMaxListeners(), 3U);
+  EventEmitter::setDefaultMaxListeners(10);
+  EXPECT_EQ(e.getMaxListeners(), 10U);
+}
+
+TEST(Event, MoveTransfersListeners) {
+  Event<int> a{"n"};
+  int sum = 0;
+  a.on([&](int n) { sum += n; });
+  Event<int> b = std::move(a);
+  EXPECT_EQ(b.listenerCount(), 1U);
+  EXPECT_EQ(a.listenerCount(), 0U);  // NOLINT(bugprone-use-after-move): documented state
+  b.emit(3);
+  Event<int> c{"other"};
+  c.on([&](int) { sum += 100; });
+  c = std::move(b);
+  c.emit(4);
+  EXPECT_EQ(sum, 7);
+  EXPECT_EQ(c.name(), "n");
+}
+
+TEST(Event, ManyListenersAreAllCalledInOrder) {
+  Event<int> e{"n"};
+  e.setMaxListeners(0);
+  std::vector<int> order;
+  for (int i = 0; i < 40; ++i) e.on([&order, i](int) { order.push_back(i); });
+  e.emit(0);
+  ASSERT_EQ(order.size(), 40U);
+  for (int i = 0; i < 40; ++i) EXPECT_EQ(order[static_cast<std::size_t>(i)], i);
+}
+
+TEST(Event, EmitDoesNotAllocateWithUpToEightListeners) {
+  Event<std::string, int> e{"data"};
+  int calls = 0;
+  for (int i = 0; i < 8; ++i) e.on([&](const std::string&, int n) { calls += n; });
+  std::string payload = "a long enough payload string to need the heap";
+  const auto allocations = event_test::countAllocations([&] {
+    e.emit(payload, 1);
+    e.emit(std::move(payload), 1);
+  });
+  if (!allocations) GTEST_SKIP() << "allocations cannot be counted in this build (sanitizer)";
+  EXPECT_EQ(*allocations, 0U);
+  EXPECT_EQ(calls, 16);
+}
+
+}  // namespace
+}  // namespace nx
