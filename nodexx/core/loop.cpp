@@ -108,9 +108,12 @@ int Loop::run() {
   assert(isLoopThread());
   detail::drainQueues(s);
   detail::onInbox(&s.async);  // tasks posted before run()
-  do {
+  for (;;) {
     uv_run(&s.uv, UV_RUN_DEFAULT);
-  } while (detail::emitBeforeExit(s));
+    detail::drainQueues(s);  // what a callback that threw left behind
+    if (uv_loop_alive(&s.uv) != 0) continue;
+    if (!detail::emitBeforeExit(s)) break;
+  }
   detail::emitExit(s);
   return process::exitCode;
 }

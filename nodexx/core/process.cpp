@@ -61,6 +61,11 @@ void flushStdio() noexcept {
   std::fflush(nullptr);
 }
 
+[[noreturn]] void hardExit(int code) noexcept {
+  flushStdio();
+  std::_Exit(code);
+}
+
 void printUncaught(const std::exception_ptr& e) noexcept {
   std::string line = "Uncaught " + describe(e) + "\n";
   flushStdio();
@@ -83,9 +88,9 @@ void reportUncaught(std::exception_ptr e) {
       ps.events.emit("uncaughtException", e);
       return;
     } catch (...) {
-      // Node exits with 7 when the uncaughtException handler itself throws.
+      // Node exits with 7, without emitting "exit", when the handler itself throws.
       printUncaught(std::current_exception());
-      process::exit(7);
+      hardExit(7);
     }
   }
   printUncaught(e);
@@ -142,8 +147,9 @@ void emitExit(LoopState& s) {
   try {
     ps.events.emit("exit", code);
   } catch (...) {
+    // Node treats it as an uncaught exception: the remaining listeners do not run, code 1.
     printUncaught(std::current_exception());
-    process::exitCode = 7;
+    process::exitCode = 1;
   }
 }
 
@@ -160,8 +166,7 @@ namespace process {
 void exit(int code) {
   exitCode = code;
   detail::emitExit(loop().state());
-  detail::flushStdio();
-  std::_Exit(exitCode);
+  detail::hardExit(exitCode);
 }
 
 void exit() { exit(exitCode.load()); }

@@ -121,28 +121,24 @@ Promise<T> Promise<T>::catch_(G onRejected) const {
 template <class T>
 template <class F>
 Promise<T> Promise<T>::finally(F fn) const {
+  // JS's algorithm, for its tick counts: call fn, then resolve with
+  // Promise.resolve(fn's result).then(() => this promise's outcome).
   auto out = detail::StateRef<T>::make();
   checked()->addReaction([src = s_, out, f = std::move(fn)]() mutable {
+    auto outcome = [src](auto&&...) -> T {
+      if (src->status == detail::PromiseBase::Status::Rejected) std::rethrow_exception(src->error);
+      if constexpr (!std::is_void_v<T>) return detail::takeValue(*src);
+    };
     try {
       using R = std::invoke_result_t<F&>;
       if constexpr (detail::IsPromise<R>::value) {
-        // Wait for the promise fn returns, then settle like the source (JS finally).
-        auto inner = f().then([src](auto&&...) -> Promise<T> { return Promise<T>(src); });
-        detail::adopt(out, std::move(inner));
-        return;
+        detail::adopt(out, f().then(std::move(outcome)));
       } else {
         f();
+        detail::adopt(out, Promise<>::resolve().then(std::move(outcome)));
       }
     } catch (...) {
       out->reject(std::current_exception());
-      return;
-    }
-    if (src->status == detail::PromiseBase::Status::Rejected) {
-      out->reject(src->error);
-    } else if constexpr (std::is_void_v<T>) {
-      out->fulfill();
-    } else {
-      out->fulfill(detail::takeValue(*src));
     }
   });
   return Promise<T>(std::move(out));

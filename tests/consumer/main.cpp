@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: MIT
-// Uses the installed headers and libraries: a timer, a coroutine and the thread pool.
+// The README's example, built against the installed package so that neither can rot.
 #include <nodexx/nodexx.hpp>
+using namespace nx;
 
-#include <cstdio>
-
-nx::Promise<> work() {
-  int v = co_await nx::threadpool::run([] { return 21 * 2; });
-  co_await nx::sleep(1);
-  std::printf("consumer ok: %d\n", v);
+Promise<std::string> hashPassword(std::string pw) {
+  Buffer salt = crypto::randomBytes(16);
+  Buffer key = co_await crypto::pbkdf2(pw, salt, 100000, 32, "sha256");  // on the thread pool
+  co_return key.toString(Encoding::Hex);
 }
 
 int main() {
-  (void)work();
-  return nx::run();
+  setTimeout([] { std::puts("timer"); }, 10);
+  nextTick([] { std::puts("tick"); });
+  (void)hashPassword("hunter2").then([](std::string& h) { std::puts(h.c_str()); });
+  process::on(Signal::Int, [](Signal) { process::exit(130); });
+  return run();  // runs until nothing is pending, returns process::exitCode
 }

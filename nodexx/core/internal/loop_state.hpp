@@ -105,16 +105,20 @@ void drainQueues(LoopState& s);
 void reportUncaught(std::exception_ptr e);
 
 /// Wraps a call from libuv into user code: exceptions are reported as uncaught and, for the
-/// outermost callback, the tick queues are drained afterwards.
+/// outermost callback, the tick queues are drained afterwards. As in Node, a callback that
+/// threw (and was handled by an "uncaughtException" listener) does not drain: its ticks run
+/// after the next callback, or before the loop would end.
 template <class F>
 void invokeCallback(LoopState& s, F&& fn) noexcept {
   ++s.callbackDepth;
+  bool failed = false;
   try {
     std::forward<F>(fn)();
   } catch (...) {
+    failed = true;
     reportUncaught(std::current_exception());
   }
-  if (--s.callbackDepth == 0) drainQueues(s);
+  if (--s.callbackDepth == 0 && !failed) drainQueues(s);
 }
 
 /// The LoopState of a libuv loop created by Loop.
