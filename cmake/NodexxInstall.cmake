@@ -23,5 +23,8 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/nodexxConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/nodexxConfig.cmake ${PROJECT_BINARY_DIR}/nodexxConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/nodexx)
 
+# Relocatable: the prefix is found from the .pc file's own folder, so --prefix at install works.
+file(RELATIVE_PATH pc_to_prefix "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+string(REGEX REPLACE "/$" "" pc_to_prefix "${pc_to_prefix}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/nodexx.pc.in ${PROJECT_BINARY_DIR}/nodexx.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/nodexx.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
