@@ -15,8 +15,6 @@ void closeProcess(LoopState& s) noexcept;  // process.cpp
 
 namespace {
 
-thread_local Loop* tlsCurrent = nullptr;
-
 void onInbox(uv_async_t* h) {
   LoopState& s = stateOf(h->loop);
   std::vector<Task> batch;
@@ -65,20 +63,10 @@ void drainQueues(LoopState& s) {
   s.draining = true;
   do {
     while (!s.ticks.empty()) {
-      Task t = s.ticks.pop();
-      try {
-        t();
-      } catch (...) {
-        reportUncaught(std::current_exception());
-      }
+      if (auto e = s.ticks.runFront()) reportUncaught(std::move(e));
     }
     while (!s.microtasks.empty()) {
-      Task t = s.microtasks.pop();
-      try {
-        t();
-      } catch (...) {
-        reportUncaught(std::current_exception());
-      }
+      if (auto e = s.microtasks.runFront()) reportUncaught(std::move(e));
     }
     if (s.ticks.empty() && !s.pendingRejections.empty()) processRejections(s);
   } while (!s.ticks.empty() || !s.microtasks.empty());
@@ -92,15 +80,13 @@ void pushMicrotask(MoveFunction<void()> fn) { loop().state().microtasks.push(std
 Loop::Loop() : state_(std::make_unique<detail::LoopState>(*this)) {}
 
 Loop::~Loop() {
-  if (detail::tlsCurrent == this) detail::tlsCurrent = nullptr;
+  if (detail::tlsLoop == this) detail::tlsLoop = nullptr;
 }
 
-Loop& Loop::current() {
-  if (detail::tlsCurrent == nullptr) {
-    thread_local Loop threadDefault;
-    detail::tlsCurrent = &threadDefault;
-  }
-  return *detail::tlsCurrent;
+Loop& detail::threadDefaultLoop() {
+  thread_local Loop threadDefault;
+  tlsLoop = &threadDefault;
+  return threadDefault;
 }
 
 int Loop::run() {
@@ -153,10 +139,10 @@ std::uint64_t Loop::now() const noexcept { return uv_now(&state_->uv); }
 
 uv_loop_s* Loop::uv() noexcept { return &state_->uv; }
 
-LoopScope::LoopScope(Loop& loop) noexcept : previous_(detail::tlsCurrent) {
-  detail::tlsCurrent = &loop;
+LoopScope::LoopScope(Loop& loop) noexcept : previous_(detail::tlsLoop) {
+  detail::tlsLoop = &loop;
 }
-LoopScope::~LoopScope() { detail::tlsCurrent = previous_; }
+LoopScope::~LoopScope() { detail::tlsLoop = previous_; }
 
 int run() { return loop().run(); }
 

@@ -11,9 +11,15 @@ struct uv_loop_s;
 
 namespace nx {
 
+class Loop;
+
 namespace detail {
 struct LoopState;
-}
+/// The thread's current loop; null until first use (inline so that lookups are one TLS load).
+inline thread_local Loop* tlsLoop = nullptr;
+/// Creates the calling thread's default loop and makes it current.
+Loop& threadDefaultLoop();
+}  // namespace detail
 
 /// One event loop per thread: libuv's loop plus Node's nextTick and microtask queues.
 /// Loop-affine: every object created on a loop belongs to it; other threads reach it only via
@@ -30,7 +36,10 @@ class Loop {
   Loop& operator=(const Loop&) = delete;
 
   /// The calling thread's current loop, created on first use (Node's implicit loop).
-  static Loop& current();
+  static Loop& current() {
+    Loop* l = detail::tlsLoop;
+    return l != nullptr ? *l : detail::threadDefaultLoop();
+  }
 
   /// Drains the tick queues, then runs until nothing ref'd is pending; emits process
   /// "beforeExit" when the loop empties (its listeners may schedule more work) and "exit"

@@ -19,7 +19,8 @@ class MoveFunction<R(Args...)> {
  public:
   static constexpr std::size_t kInlineBytes = 48;
 
-  MoveFunction() noexcept = default;
+  // User-provided so that arrays of empty functions are not zero-filled (value-initialised).
+  MoveFunction() noexcept {}  // NOLINT(modernize-use-equals-default)
   MoveFunction(std::nullptr_t) noexcept {}
 
   template <class F, class D = std::decay_t<F>>

@@ -7,7 +7,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -189,7 +188,8 @@ void listOnTimeout(LoopState& s, TimerList* list, std::uint64_t now) {
   const std::int64_t msecs = list->msecs;
   w.running = list;
   while (TimerNode* t = list->head) {
-    if (now - t->start < static_cast<std::uint64_t>(msecs)) {
+    // Signed in Node: a timer (re)inserted with a fresher start than `now` is not due yet.
+    if (t->start + static_cast<std::uint64_t>(msecs) > now) {
       list->expiry = std::max(t->start + static_cast<std::uint64_t>(msecs), now + 1);
       list->id = w.nextListId++;
       w.siftDown(list->heapIndex);
@@ -270,6 +270,7 @@ struct ImmediateNode {
   int refs = 0;
   LoopState* loop;
   MoveFunction<void()> fn;
+  ImmediateNode* next = nullptr;  // the queue's intrusive link
   bool refed = true;
   bool destroyed = false;
 };
@@ -282,7 +283,8 @@ inline void release(ImmediateNode* n) noexcept {
 struct ImmediateQueue {
   uv_check_t check{};
   uv_idle_t idle{};
-  std::deque<ImmediateNode*> queue;  // each entry holds a reference
+  ImmediateNode* head = nullptr;  // each queued node holds a reference
+  ImmediateNode* tail = nullptr;
   std::size_t count = 0;             // queued and not cleared
   std::size_t refCount = 0;          // of those, the ref'd ones
 
@@ -302,7 +304,10 @@ struct ImmediateQueue {
   }
 
   ~ImmediateQueue() {
-    for (ImmediateNode* n : queue) release(n);
+    while (ImmediateNode* n = head) {
+      head = n->next;
+      release(n);
+    }
   }
 };
 
@@ -313,10 +318,10 @@ void onCheck(uv_check_t* h) {
   ImmediateQueue& q = *s.immediates;
   if (q.count == 0) return;
   // Immediates queued from here on wait for the next turn.
-  std::deque<ImmediateNode*> batch;
-  batch.swap(q.queue);
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    ImmediateNode* n = batch[i];
+  ImmediateNode* next = std::exchange(q.head, nullptr);
+  q.tail = nullptr;
+  while (ImmediateNode* n = next) {
+    next = n->next;
     if (!n->destroyed) {
       n->destroyed = true;
       --q.count;
@@ -452,9 +457,11 @@ Immediate setImmediate(MoveFunction<void()> fn) {
   n->loop = &s;
   n->fn = std::move(fn);
   retain(n);
-  s.immediates->queue.push_back(n);
-  ++s.immediates->count;
-  s.immediates->incRef();
+  detail::ImmediateQueue& q = *s.immediates;
+  (q.tail != nullptr ? q.tail->next : q.head) = n;
+  q.tail = n;
+  ++q.count;
+  q.incRef();
   return Immediate(n);
 }
 

@@ -210,6 +210,37 @@ TEST_F(TimersTest, ImmediateBeforeTimeoutInsideATimerCallback) {
   EXPECT_THAT(log, ElementsAre("immediate", "timeout"));
 }
 
+void busyWaitMs(std::uint64_t ms) {
+  std::uint64_t end = nowMs() + ms;
+  while (nowMs() < end) {
+  }
+}
+
+TEST_F(TimersTest, TimerAddedToTheRunningListAfterTheClockMovedWaitsItsFullDelay) {
+  std::uint64_t created = 0, fired = 0;
+  setTimeout([&] {
+    busyWaitMs(5);  // the loop's `now` for this batch is now stale
+    created = nowMs();
+    setTimeout([&] { fired = nowMs(); }, 20);  // same duration: same list
+  }, 20);
+  run();
+  EXPECT_GE(fired - created, 19u);
+}
+
+TEST_F(TimersTest, SlowIntervalDoesNotSpinWithinOneTurn) {
+  int runs = 0;
+  Timeout iv;
+  iv = setInterval([&] {
+    busyWaitMs(3);
+    if (++runs == 5) clearInterval(iv);
+  }, 2);
+  setTimeout([&] { mark(std::to_string(runs)); }, 12);
+  run();
+  // Each run takes 3 ms and re-arms 2 ms after its start: by 12 ms at most a few ran.
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_LT(std::stoi(log[0]), 5);
+}
+
 TEST_F(TimersTest, ManyTimersAllFire) {
   int fired = 0;
   for (int i = 0; i < 10000; ++i) setTimeout([&] { ++fired; }, i % 7);

@@ -19,41 +19,95 @@ namespace nx::detail {
 
 using Task = MoveFunction<void()>;
 
-/// A FIFO of tasks in a power-of-two ring; push and pop never allocate once grown.
-class TaskRing {
+/// A FIFO of tasks in linked fixed-size blocks (like Node's FixedQueue). Entries never move, so
+/// a task runs in place while it queues more, and pushing never copies the queue.
+class TaskQueue {
  public:
-  TaskRing() = default;
-  TaskRing(const TaskRing&) = delete;
-  TaskRing& operator=(const TaskRing&) = delete;
-
-  bool empty() const noexcept { return head_ == tail_; }
-  std::size_t size() const noexcept { return tail_ - head_; }
-
-  void push(Task&& t) {
-    if (tail_ - head_ == slots_.size()) grow();
-    slots_[tail_++ & (slots_.size() - 1)] = std::move(t);
+  TaskQueue() = default;
+  TaskQueue(const TaskQueue&) = delete;
+  TaskQueue& operator=(const TaskQueue&) = delete;
+  ~TaskQueue() {
+    clear();
+    delete first_;
+    delete spare_;
   }
 
-  /// Moves the oldest task out; the queue must not be empty.
-  Task pop() noexcept { return std::move(slots_[head_++ & (slots_.size() - 1)]); }
+  bool empty() const noexcept { return first_ == nullptr || first_->head == first_->tail; }
+
+  void push(Task&& t) {
+    if (last_ == nullptr || last_->tail == kBlockSize) addBlock();
+    last_->slots[last_->tail++] = std::move(t);
+  }
+
+  /// Runs the oldest task (the queue must not be empty) and destroys it; returns what it threw.
+  std::exception_ptr runFront() noexcept {
+    Block* b = first_;
+    Task& t = b->slots[b->head];
+    std::exception_ptr error;
+    try {
+      t();
+    } catch (...) {
+      error = std::current_exception();
+    }
+    t.reset();
+    if (++b->head == b->tail) {
+      if (b->tail == kBlockSize && b->next != nullptr) {
+        first_ = b->next;
+        recycle(b);
+      } else if (b == last_) {
+        b->head = b->tail = 0;  // empty: reuse the block from its start
+      }
+    }
+    return error;
+  }
 
   void clear() noexcept {
-    while (!empty()) pop();
+    while (!empty()) {
+      Block* b = first_;
+      b->slots[b->head].reset();
+      if (++b->head == b->tail) {
+        if (b->next == nullptr) {
+          b->head = b->tail = 0;
+        } else {
+          first_ = b->next;
+          recycle(b);
+        }
+      }
+    }
   }
 
  private:
-  void grow() {
-    std::size_t n = size();
-    std::vector<Task> bigger(slots_.empty() ? 64 : slots_.size() * 2);
-    for (std::size_t i = 0; i < n; ++i) bigger[i] = pop();
-    slots_ = std::move(bigger);
-    head_ = 0;
-    tail_ = n;
+  static constexpr std::size_t kBlockSize = 256;
+  struct Block {
+    Block* next = nullptr;
+    std::size_t head = 0;
+    std::size_t tail = 0;
+    Task slots[kBlockSize];
+  };
+
+  void addBlock() {
+    Block* b = spare_ != nullptr ? std::exchange(spare_, nullptr) : new Block();
+    b->next = nullptr;
+    b->head = b->tail = 0;
+    if (last_ == nullptr) {
+      first_ = b;
+    } else {
+      last_->next = b;
+    }
+    last_ = b;
   }
 
-  std::vector<Task> slots_;
-  std::size_t head_ = 0;  // monotonically increasing; wraps only after 2^64 tasks
-  std::size_t tail_ = 0;
+  void recycle(Block* b) noexcept {
+    if (spare_ == nullptr) {
+      spare_ = b;
+    } else {
+      delete b;
+    }
+  }
+
+  Block* first_ = nullptr;
+  Block* last_ = nullptr;
+  Block* spare_ = nullptr;  // one empty block kept, so a steady trickle never allocates
 };
 
 struct TimerWheel;      // timers.cpp
@@ -77,8 +131,8 @@ struct LoopState {
   std::thread::id thread;
   std::uint64_t startNs = 0;
 
-  TaskRing ticks;
-  TaskRing microtasks;
+  TaskQueue ticks;
+  TaskQueue microtasks;
   int callbackDepth = 0;
   bool draining = false;
 
