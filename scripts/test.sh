@@ -13,6 +13,9 @@ export CTEST_OUTPUT_ON_FAILURE=1
 
 step() { printf '\n== %s\n' "$*"; }
 
+step "module layering"
+python3 scripts/check-layers.py
+
 step "dev build"
 cmake --preset dev >/dev/null
 cmake --build build/dev -j"$jobs"
