@@ -6,8 +6,6 @@ import pathlib
 import re
 import sys
 
-ORDER = ["core", "stream", "fs", "zlib", "net", "http", "json", "web", "security",
-         "resilience", "data", "observe", "cluster", "testing"]
 # stream, fs and zlib form one layer; resilience may use core only.
 LAYER = {"core": 0, "stream": 1, "fs": 1, "zlib": 1, "net": 2, "http": 3, "json": 4, "web": 5,
          "security": 6, "resilience": 7, "data": 8, "observe": 9, "cluster": 10, "testing": 11}
