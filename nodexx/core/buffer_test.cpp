@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "nodexx/core/errors.hpp"
+#include "nodexx/core/internal/json_text.hpp"
 
 namespace nx {
 namespace {
@@ -604,49 +605,17 @@ TEST(Buffer, InspectMatchesNodeFormat) {
 // --- Node oracle ----------------------------------------------------------------------------
 
 // JSON.stringify of a UTF-8 string, as the oracle script prints it.
+// JSON.stringify of a string and String() of a number, as the JS side prints them.
 std::string q(std::string_view s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out + "\"";
+  std::string out;
+  detail::appendJsonString(out, s);
+  return out;
 }
 
 std::string num(double v) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
+  std::string out;
+  detail::appendJsonNumber(out, v);
+  return out;
 }
 
 // The same list as tests/node_oracle/scenarios/buffer_encodings.js, line for line.

@@ -9,9 +9,7 @@
 
 #include <bit>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
-#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -22,158 +20,13 @@
 #include <typeinfo>
 
 #include "nodexx/core/errors.hpp"
+#include "nodexx/core/internal/json_text.hpp"
 #include "nodexx/core/loop.hpp"
 #include "nodexx/core/process.hpp"
 
 namespace nx {
 namespace detail {
 namespace {
-
-constexpr char kHex[] = "0123456789abcdef";
-
-// The length of the valid UTF-8 sequence at p, or 0 when it is invalid; then `skip` is the
-// length of its maximal subpart, which becomes one U+FFFD (as TextDecoder and Buffer do).
-std::size_t utf8Sequence(const unsigned char* p, const unsigned char* end, std::size_t& skip) {
-  const unsigned char c = *p;
-  std::size_t need = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    need = 1;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    need = 2;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;  // no UTF-16 surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    need = 3;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
-  } else {
-    skip = 1;
-    return 0;
-  }
-  for (std::size_t i = 1; i <= need; ++i) {
-    if (p + i >= end || p[i] < lo || p[i] > hi) {
-      skip = i;
-      return 0;
-    }
-    lo = 0x80;
-    hi = 0xBF;
-  }
-  return need + 1;
-}
-
-// A JSON string as JSON.stringify writes it, with invalid UTF-8 replaced by U+FFFD.
-void appendString(std::string& out, std::string_view s) {
-  out += '"';
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    const unsigned char* run = p;
-    while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') ++p;
-    out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
-    if (p == end) break;
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-      }
-      ++p;
-      continue;
-    }
-    std::size_t skip = 0;
-    if (std::size_t n = utf8Sequence(p, end, skip); n != 0) {
-      out.append(reinterpret_cast<const char*>(p), n);
-      p += n;
-    } else {
-      out += "\xEF\xBF\xBD";
-      p += skip;
-    }
-  }
-  out += '"';
-}
-
-template <class I>
-void appendInt(std::string& out, I v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-
-// A double as JavaScript's Number.prototype.toString prints it (ECMA-262 Number::toString):
-// the shortest round-trip digits, positional for exponents in [-7, 21), else `de+n`.
-void appendNumber(std::string& out, double v) {
-  if (!std::isfinite(v)) {
-    out += "null";
-    return;
-  }
-  if (v == 0) {  // also -0, which JSON.stringify writes as 0
-    out += '0';
-    return;
-  }
-  char buf[40];
-  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-  std::string_view sci(buf, static_cast<std::size_t>(r.ptr - buf));
-  if (sci.front() == '-') {
-    out += '-';
-    sci.remove_prefix(1);
-  }
-  const std::size_t e = sci.find('e');
-  char digits[20];
-  int k = 0;
-  for (char c : sci.substr(0, e)) {
-    if (c != '.') digits[k++] = c;
-  }
-  int exp = 0;
-  std::string_view es = sci.substr(e + 1);
-  if (es.front() == '+') es.remove_prefix(1);
-  std::from_chars(es.data(), es.data() + es.size(), exp);
-  const int n = exp + 1;
-  if (k <= n && n <= 21) {
-    out.append(digits, static_cast<std::size_t>(k));
-    out.append(static_cast<std::size_t>(n - k), '0');
-  } else if (0 < n && n <= 21) {
-    out.append(digits, static_cast<std::size_t>(n));
-    out += '.';
-    out.append(digits + n, static_cast<std::size_t>(k - n));
-  } else if (-6 < n && n <= 0) {
-    out += "0.";
-    out.append(static_cast<std::size_t>(-n), '0');
-    out.append(digits, static_cast<std::size_t>(k));
-  } else {
-    out += digits[0];
-    if (k > 1) {
-      out += '.';
-      out.append(digits + 1, static_cast<std::size_t>(k - 1));
-    }
-    out += n - 1 >= 0 ? "e+" : "e-";
-    appendInt(out, std::abs(n - 1));
-  }
-}
 
 // Writes all of [p, p+n) to fd; returns 0 or the errno that stopped it. Waits out EAGAIN on a
 // non-blocking descriptor (stdout may be one when a libuv stream shares it).
@@ -457,7 +310,7 @@ struct LogWriter {
       if (censored && core.redactRemove) continue;
       if (!first) out += ',';
       first = false;
-      appendString(out, f.key);
+      appendJsonString(out, f.key);
       out += ':';
       if (censored) {
         out += core.censorJson;
@@ -483,16 +336,16 @@ struct LogWriter {
         out += v.scalar_.b ? "true" : "false";
         break;
       case K::Int:
-        appendInt(out, v.scalar_.i);
+        appendJsonInt(out, v.scalar_.i);
         break;
       case K::Uint:
-        appendInt(out, v.scalar_.u);
+        appendJsonInt(out, v.scalar_.u);
         break;
       case K::Double:
-        appendNumber(out, v.scalar_.d);
+        appendJsonNumber(out, v.scalar_.d);
         break;
       case K::String:
-        appendString(out, std::string_view(static_cast<const char*>(v.ptr_), v.size_));
+        appendJsonString(out, std::string_view(static_cast<const char*>(v.ptr_), v.size_));
         break;
       case K::Object:
         object(std::span(static_cast<const LogField*>(v.ptr_), v.size_), active, depth);
@@ -600,7 +453,7 @@ Logger::Logger(LoggerOptions options) : level_(detail::parseLevelOrThrow(options
     core->allPaths |= std::uint64_t{1} << core->redact.size();
     core->redact.push_back(detail::parseRedactPath(p));
   }
-  detail::appendString(core->censorJson, options.censor);
+  detail::appendJsonString(core->censorJson, options.censor);
   core->redactRemove = options.redactRemove;
   core->timestamp = options.timestamp;
 
@@ -634,16 +487,16 @@ Logger::Logger(LoggerOptions options) : level_(detail::parseLevelOrThrow(options
 
   if (options.base) {
     prefix_ += ",\"pid\":";
-    detail::appendInt(prefix_, process::pid());
+    detail::appendJsonInt(prefix_, process::pid());
     char host[256];
     std::size_t size = sizeof host;
     prefix_ += ",\"hostname\":";
-    detail::appendString(prefix_,
-                         uv_os_gethostname(host, &size) == 0 ? std::string_view(host, size) : "");
+    detail::appendJsonString(
+        prefix_, uv_os_gethostname(host, &size) == 0 ? std::string_view(host, size) : "");
   }
   if (!options.name.empty()) {
     prefix_ += ",\"name\":";
-    detail::appendString(prefix_, options.name);
+    detail::appendJsonString(prefix_, options.name);
   }
   core_ = std::move(core);
 }
@@ -683,22 +536,22 @@ void Logger::format(LogLevel level, Fields fields, const std::string_view* msg) 
   thread_local std::string line;
   line.clear();
   line += "{\"level\":";
-  detail::appendInt(line, static_cast<int>(level));
+  detail::appendJsonInt(line, static_cast<int>(level));
   if (core_->timestamp) {
     line += ",\"time\":";
-    detail::appendInt(line, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count());
+    detail::appendJsonInt(line, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count());
   }
   line += prefix_;
   detail::LogWriter writer{*core_, line};
   writer.members(fields, core_->allPaths, 0, false);
   if (msg != nullptr) {
     line += ",\"msg\":";
-    detail::appendString(line, *msg);
+    detail::appendJsonString(line, *msg);
   } else if (auto m = detail::LogWriter::errMessage(fields)) {
     line += ",\"msg\":";
-    detail::appendString(line, *m);
+    detail::appendJsonString(line, *m);
   }
   line += "}\n";
   core_->sink->append(line);
