@@ -4,7 +4,8 @@
 #   1. build with -Wall -Wextra -Werror and run every test (unit, node oracle, examples),
 #   2. again under AddressSanitizer + UndefinedBehaviorSanitizer,
 #   3. the unit tests under ThreadSanitizer,
-#   4. install the package and build an out-of-tree consumer against it.
+#   4. install the package and build an out-of-tree consumer against it,
+#   5. run each libFuzzer target briefly (clang).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -44,5 +45,35 @@ PKG_CONFIG_PATH="$prefix/lib/pkgconfig" \
   c++ -std=c++20 "$root/tests/consumer/main.cpp" -o "$prefix/consumer-pc" \
   $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs nodexx)
 "$prefix/consumer-pc"
+
+step "fuzz (short)"
+# Each fuzz/<name>_fuzz.cpp runs for a bounded time with its dictionary, from its seed corpus.
+# New inputs go to an empty temp dir given first (libFuzzer writes only to the first corpus
+# dir), so the source tree is not modified; a crashing input is kept in build/fuzz/artifacts/.
+if command -v clang++ >/dev/null 2>&1; then
+  cmake --preset fuzz >/dev/null
+  cmake --build build/fuzz -j"$jobs" --target nodexx_fuzzers
+  (
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+    mkdir -p build/fuzz/artifacts
+    for src in fuzz/*_fuzz.cpp; do
+      name=$(basename "$src" _fuzz.cpp)
+      mkdir "$work/$name"
+      log="build/fuzz/artifacts/$name.log"
+      if ! UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        "build/fuzz/fuzz/${name}_fuzz" -max_total_time=20 -timeout=10 -print_final_stats=1 \
+        -dict="fuzz/dict/$name.dict" -artifact_prefix="build/fuzz/artifacts/$name-" \
+        "$work/$name" "fuzz/corpus/$name" >"$log" 2>&1; then
+        tail -n 40 "$log"
+        echo "fuzz: $name failed; input in build/fuzz/artifacts/, log $log" >&2
+        exit 1
+      fi
+      grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | sed "s/^/$name: /" || true
+    done
+  )
+else
+  echo "clang++ not found: fuzzers skipped"
+fi
 
 step "all tests passed"
