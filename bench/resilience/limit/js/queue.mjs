@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+// Twin of queue() in ../main.cpp: `ops` tasks returning a resolved promise through a p-queue with
+// concurrency 8.
+import PQueue from 'p-queue';
+import report from './report.mjs';
+
+const ops = Number(process.argv[2] ?? 1e6);
+const task = () => Promise.resolve(1);
+
+const t0 = process.hrtime.bigint();
+const queue = new PQueue({ concurrency: 8 });
+const promises = new Array(ops);
+for (let i = 0; i < ops; i++) promises[i] = queue.add(task);
+const values = await Promise.all(promises);
+let sum = 0;
+for (const v of values) sum += v;
+report('queue', ops, process.hrtime.bigint() - t0);
+if (sum !== ops) process.exitCode = 1;
