@@ -22,6 +22,7 @@
 #include "nodexx/resilience/circuit_breaker.hpp"
 #include "nodexx/resilience/clock.hpp"
 #include "nodexx/resilience/limiter.hpp"
+#include "nodexx/resilience/lru_cache.hpp"
 #include "nodexx/resilience/memory_rate_limit_store.hpp"
 #include "nodexx/resilience/rate_limit.hpp"
 #include "nodexx/resilience/rate_limit_windows.hpp"
