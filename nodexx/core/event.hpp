@@ -7,15 +7,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <span>
-#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
-
-#include "nodexx/core/warning.hpp"
 
 namespace nx {
 
@@ -25,10 +21,10 @@ using ListenerId = std::uint64_t;
 
 namespace detail {
 
-// The machinery shared by Event<Args...> and EventEmitter. Listeners are heap nodes with an
-// intrusive, non-atomic reference count (emitters are loop-affine): the listener list holds one
-// reference and every emit in progress holds one, so removing a listener, or destroying the
-// emitter, from inside a listener never frees a callable that is still running.
+// The machinery shared by Event<Args...> and EventEmitter; the function bodies are in
+// event_impl.hpp. Listeners are heap nodes with an intrusive, non-atomic reference count
+// (emitters are loop-affine): the listener list holds one reference, and an emit that must keep
+// a listener alive past its removal (see EmitFrame) holds another.
 
 struct ListenerNode {
   std::uint32_t refs = 1;
@@ -49,6 +45,12 @@ struct NodeReleaser {
 };
 using NodePtr = std::unique_ptr<ListenerNode, NodeReleaser>;
 
+// A new reference to `node`.
+inline NodePtr share(ListenerNode* node) noexcept {
+  retain(node);
+  return NodePtr(node);
+}
+
 inline ListenerId nextListenerId() noexcept {
   static std::atomic<ListenerId> counter{0};
   return counter.fetch_add(1, std::memory_order_relaxed) + 1;
@@ -57,142 +59,86 @@ inline ListenerId nextListenerId() noexcept {
 // EventEmitter.defaultMaxListeners: process-wide, read whenever a limit is checked, as in Node.
 inline std::atomic<std::size_t> defaultMaxListeners{10};
 
-// Node 20's MaxListenersExceededWarning text.
+// Prints Node 20's MaxListenersExceededWarning.
 inline void warnMaxListeners(std::string_view event, std::size_t count, std::size_t max,
-                             std::string_view owner) {
-  std::string message = "Possible EventEmitter memory leak detected. ";
-  message.append(std::to_string(count)).append(" ").append(event);
-  message.append(" listeners added to [").append(owner).append("]. MaxListeners is ");
-  message.append(std::to_string(max)).append(". Use emitter.setMaxListeners() to increase limit");
-  process::emitWarning(message, "MaxListenersExceededWarning");
-}
+                             std::string_view owner);
 
-// The listeners of one event in call order; each entry owns one reference.
+// The listeners of one event in call order; each entry owns one reference. Every change first
+// gives the emits that are calling this very array their own copy (EmitFrame::keepSnapshots).
 class ListenerList {
  public:
   ListenerList() = default;
-  ListenerList(ListenerList&& other) noexcept
-      : nodes_(std::move(other.nodes_)), warned_(std::exchange(other.warned_, false)) {
-    other.nodes_.clear();
-  }
-  ListenerList& operator=(ListenerList&& other) noexcept {
-    if (this != &other) {
-      clear();
-      nodes_ = std::move(other.nodes_);
-      other.nodes_.clear();
-      warned_ = std::exchange(other.warned_, false);
-    }
-    return *this;
-  }
+  ListenerList(ListenerList&& other) noexcept;
+  ListenerList& operator=(ListenerList&& other) noexcept;
   ~ListenerList() { clear(); }
 
-  void insert(NodePtr node, bool prepend) {
-    if (prepend) {
-      nodes_.insert(nodes_.begin(), node.get());
-    } else {
-      nodes_.push_back(node.get());
-    }
-    node.release();  // NOLINT(bugprone-unused-return-value): the list now owns the reference
-  }
-
+  void insert(NodePtr node, bool prepend);
   // Unlinks the listener `id`, handing the list's reference to the caller; null if absent.
-  NodePtr detach(ListenerId id) noexcept {
-    for (auto it = nodes_.end(); it != nodes_.begin();) {
-      --it;
-      if ((*it)->id == id) {
-        NodePtr node(*it);
-        nodes_.erase(it);
-        // Node keeps `warned` on the listener array, which it replaces by the bare function
-        // when one listener is left, so the warning can come again after that.
-        if (nodes_.size() <= 1) warned_ = false;
-        return node;
-      }
-    }
-    return nullptr;
-  }
-
-  void clear() noexcept {
-    // Unlink first: a callable's destructor may run code that looks at this list.
-    std::vector<ListenerNode*> nodes = std::move(nodes_);
-    nodes_.clear();
-    warned_ = false;
-    for (ListenerNode* node : nodes) release(node);
-  }
+  NodePtr detach(ListenerId id) noexcept;
+  void clear() noexcept;
 
   std::size_t size() const noexcept { return nodes_.size(); }
   std::span<ListenerNode* const> nodes() const noexcept { return nodes_; }
 
   // True once per crossing of `max` (0 = unlimited), when the caller must print the warning.
-  bool shouldWarn(std::size_t max) noexcept {
-    if (max == 0 || nodes_.size() <= max || warned_) return false;
-    warned_ = true;
-    return true;
-  }
+  bool shouldWarn(std::size_t max) noexcept;
 
  private:
+  void keepSnapshots() const noexcept;
+
   std::vector<ListenerNode*> nodes_;
   bool warned_ = false;
 };
 
-// The listeners an emit calls (Node clones the array before calling), each retained until the
-// emit ends. Up to kInline listeners it does not allocate.
-class Snapshot {
+// One emit in progress: the listeners it calls (Node clones the array before calling) and
+// whether its owner, the Event or EventEmitter, has been destroyed. Frames form a per-thread
+// stack, which is what lets the rare events reach them: a change to a listener array that a
+// frame is still calling copies the array into the frame first, retaining each listener, so an
+// emit costs no copy and no reference counting unless its listeners change during it; and an
+// owner's destructor marks its frames so that they call no further listener and never touch it
+// again. Up to kInline listeners nothing is allocated; longer arrays are copied at the start.
+class EmitFrame {
  public:
-  explicit Snapshot(std::span<ListenerNode* const> nodes) : size_(nodes.size()) {
-    if (size_ > kInline) {
-      heap_ = std::make_unique_for_overwrite<ListenerNode*[]>(size_);
-      data_ = heap_.get();
-    }
-    for (std::size_t i = 0; i < size_; ++i) {
-      data_[i] = nodes[i];
-      retain(nodes[i]);
-    }
-  }
-  Snapshot(const Snapshot&) = delete;
-  Snapshot& operator=(const Snapshot&) = delete;
-  ~Snapshot() {
-    for (std::size_t i = 0; i < size_; ++i) release(data_[i]);
-  }
+  // A frame that only watches for the destruction of `owner`, the Event or EventEmitter.
+  explicit EmitFrame(const void* owner) noexcept;
+  // A frame that calls the listener array `nodes` of `owner`. Throws std::bad_alloc only.
+  EmitFrame(const void* owner, std::span<ListenerNode* const> nodes);
+  EmitFrame(const EmitFrame&) = delete;
+  EmitFrame& operator=(const EmitFrame&) = delete;
+  ~EmitFrame();
 
-  std::size_t size() const noexcept { return size_; }
-  ListenerNode* operator[](std::size_t i) const noexcept { return data_[i]; }
+  // The i-th listener of the array given at construction.
+  ListenerNode* operator[](std::size_t i) const noexcept { return nodes_[i]; }
+  bool ownerDestroyed() const noexcept { return ownerDestroyed_; }
+
+  // Called before a list's array `nodes` changes or is freed.
+  static void keepSnapshots(ListenerNode* const* nodes) noexcept;
+  // Called by an owner's destructor.
+  static void markOwnerDestroyed(const void* owner) noexcept;
+  // Whether `owner` is emitting on this thread, for debug assertions.
+  static bool isEmitting(const void* owner) noexcept;
 
  private:
   static constexpr std::size_t kInline = 8;
-  std::size_t size_;
+
+  void keep();
+  void releaseKept() noexcept;
+  static void keepSnapshotsSlow(ListenerNode* const* nodes) noexcept;
+  static void markOwnerDestroyedSlow(const void* owner) noexcept;
+
+  // The innermost frame of this thread. A thread-local stack rather than a list in each owner,
+  // so that a frame is unlinked on every exit, also when its owner is gone (a list in a destroyed
+  // owner cannot be written, and g++ 12 -O3 reports the frame left linked there as dangling).
+  static inline thread_local EmitFrame* top_ = nullptr;
+
+  EmitFrame* prev_;
+  const void* owner_;
+  ListenerNode* const* nodes_ = nullptr;
+  std::size_t size_ = 0;
+  bool ownerDestroyed_ = false;
+  bool kept_ = false;  // nodes_ is this frame's own copy, each listener retained
   ListenerNode* inline_[kInline];
-  std::unique_ptr<ListenerNode*[]> heap_;
-  ListenerNode** data_ = inline_;
 };
-
-// One emit in progress, linked from its emitter so that the emitter's destructor can tell every
-// running emit to stop without touching the destroyed object again.
-struct EmitFrame {
-  EmitFrame* prev = nullptr;
-  bool ownerDestroyed = false;
-};
-
-class FrameGuard {
- public:
-  explicit FrameGuard(EmitFrame*& top) noexcept : top_(top) {
-    frame_.prev = top;
-    top = &frame_;
-  }
-  FrameGuard(const FrameGuard&) = delete;
-  FrameGuard& operator=(const FrameGuard&) = delete;
-  ~FrameGuard() {
-    if (!frame_.ownerDestroyed) top_ = frame_.prev;
-  }
-  bool ownerDestroyed() const noexcept { return frame_.ownerDestroyed; }
-
- private:
-  EmitFrame*& top_;
-  EmitFrame frame_;
-};
-
-inline void markOwnerDestroyed(EmitFrame* top) noexcept {
-  for (; top != nullptr; top = top->prev) top->ownerDestroyed = true;
-}
 
 // Binds one emit() argument to the listener parameter type T&: rvalues and non-const lvalues of
 // type T by reference, anything else (const lvalues, conversions) through a copy.
@@ -257,22 +203,25 @@ class Event {
       : list_(std::move(other.list_)),
         name_(other.name_),
         owner_(other.owner_),
-        maxListeners_(other.maxListeners_) {
-    assert(other.frames_ == nullptr && "Event moved during emit");
+        maxListeners_(other.maxListeners_),
+        hasMaxListeners_(other.hasMaxListeners_) {
+    assert(!detail::EmitFrame::isEmitting(&other) && "Event moved during emit");
   }
   /// Moves the listeners, dropping this Event's own. Undefined while either Event is emitting.
   Event& operator=(Event&& other) noexcept {
-    assert(frames_ == nullptr && other.frames_ == nullptr && "Event moved during emit");
+    assert(!detail::EmitFrame::isEmitting(this) && !detail::EmitFrame::isEmitting(&other) &&
+           "Event moved during emit");
     list_ = std::move(other.list_);
     name_ = other.name_;
     owner_ = other.owner_;
     maxListeners_ = other.maxListeners_;
+    hasMaxListeners_ = other.hasMaxListeners_;
     return *this;
   }
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
   /// Releases the listeners; safe from inside one of this Event's listeners.
-  ~Event() { detail::markOwnerDestroyed(frames_); }
+  ~Event() { detail::EmitFrame::markOwnerDestroyed(this); }
 
   /// Appends `listener`, called on every emit. Returns its id for off(). May print the leak
   /// warning. Throws std::bad_alloc only.
@@ -323,11 +272,13 @@ class Event {
   /// EventEmitter::defaultMaxListeners() (10), read at each check. Returns *this.
   Event& setMaxListeners(std::size_t n) noexcept {
     maxListeners_ = n;
+    hasMaxListeners_ = true;
     return *this;
   }
   /// The current leak-warning threshold (0 = unlimited).
   std::size_t getMaxListeners() const noexcept {
-    return maxListeners_.value_or(detail::defaultMaxListeners.load(std::memory_order_relaxed));
+    return hasMaxListeners_ ? maxListeners_
+                            : detail::defaultMaxListeners.load(std::memory_order_relaxed);
   }
   /// The event's name given at construction.
   std::string_view name() const noexcept { return name_; }
@@ -337,49 +288,21 @@ class Event {
     void (*invoke)(Node*, Args&...) = nullptr;
   };
   template <class D>
-  struct Impl final : Node {
-    template <class F>
-    explicit Impl(F&& f) : fn(std::forward<F>(f)) {
-      this->destroy = [](detail::ListenerNode* n) noexcept { delete static_cast<Impl*>(n); };
-      this->invoke = [](Node* n, Args&... args) {
-        static_cast<void>(std::invoke(static_cast<Impl*>(n)->fn, args...));
-      };
-    }
-    D fn;
-  };
+  struct Impl;
 
   template <class F>
-  ListenerId add(F&& listener, bool once, bool prepend) {
-    detail::NodePtr node(new Impl<std::decay_t<F>>(std::forward<F>(listener)));
-    node->once = once;
-    const ListenerId id = node->id = detail::nextListenerId();
-    list_.insert(std::move(node), prepend);
-    const std::size_t max = getMaxListeners();
-    if (list_.shouldWarn(max)) detail::warnMaxListeners(name_, list_.size(), max, owner_);
-    return id;
-  }
-
-  bool emitRefs(Args&... args) {
-    detail::Snapshot snapshot(list_.nodes());
-    detail::FrameGuard frame(frames_);
-    for (std::size_t i = 0; i < snapshot.size(); ++i) {
-      auto* node = static_cast<Node*>(snapshot[i]);
-      if (node->once) {
-        if (node->fired) continue;
-        node->fired = true;
-        list_.detach(node->id);
-      }
-      node->invoke(node, args...);
-      if (frame.ownerDestroyed()) break;
-    }
-    return true;
-  }
+  ListenerId add(F&& listener, bool once, bool prepend);
+  bool emitRefs(Args&... args);
+  bool emitEach(std::span<detail::ListenerNode* const> nodes, Args&... args);
 
   detail::ListenerList list_;
-  detail::EmitFrame* frames_ = nullptr;
   std::string_view name_;
   std::string_view owner_;
-  std::optional<std::size_t> maxListeners_;
+  // Not a std::optional: g++ 12 at -O3 warns that a disengaged one's value may be read.
+  std::size_t maxListeners_ = 0;
+  bool hasMaxListeners_ = false;
 };
 
 }  // namespace nx
+
+#include "nodexx/core/event_impl.hpp"  // IWYU pragma: export

@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <span>
 
 #include "nodexx/core/errors.hpp"
 
@@ -38,6 +41,60 @@ bool isMetaEvent(std::string_view event) {
   return event == "newListener" || event == "removeListener";
 }
 
+template <class T>
+T load(const char* bytes) noexcept {
+  T value;
+  std::memcpy(&value, bytes, sizeof value);
+  return value;
+}
+
+// Whether the n bytes at a and b are equal, in word compares (the last one overlapping) and
+// without a call: event names are short, and a call to memcmp costs more than comparing them.
+bool equalBytes(const char* a, const char* b, std::size_t n) noexcept {
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      if (load<std::uint64_t>(a + i) != load<std::uint64_t>(b + i)) return false;
+    }
+    return load<std::uint64_t>(a + n - 8) == load<std::uint64_t>(b + n - 8);
+  }
+  if (n >= 4) {
+    return load<std::uint32_t>(a) == load<std::uint32_t>(b) &&
+           load<std::uint32_t>(a + n - 4) == load<std::uint32_t>(b + n - 4);
+  }
+  if (n == 0) return true;
+  return a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1];
+}
+
+bool isNamed(const std::string& name, std::string_view event) noexcept {
+  return name.size() == event.size() && equalBytes(name.data(), event.data(), event.size());
+}
+
+// EventEmitter::find, inlined into emit.
+template <class Entry>
+[[gnu::always_inline]] inline Entry* findEntry(std::span<Entry> entries,
+                                               std::string_view event) noexcept {
+  for (Entry& entry : entries) {
+    if (isNamed(entry.name, event)) return &entry;
+  }
+  return nullptr;
+}
+
+// Throws ERR_INVALID_ARG_TYPE if a listener in `listeners` takes another payload than `payload`.
+// Out of line and cold: emit only calls it when the payload differs from the one last checked.
+[[gnu::cold, gnu::noinline]] void checkPayload(const detail::ListenerList& listeners,
+                                               std::string_view event,
+                                               const std::type_info& payload) {
+  for (const detail::ListenerNode* node : listeners.nodes()) {
+    const auto* listener = static_cast<const detail::EmitterListener*>(node);
+    if (listener->payload != nullptr && *listener->payload != payload) {
+      throw SystemError("ERR_INVALID_ARG_TYPE", "The \"" + std::string(event) +
+                                                    "\" event listener takes " +
+                                                    demangle(listener->payload->name()) +
+                                                    " but emit passed " + demangle(payload.name()));
+    }
+  }
+}
+
 }  // namespace
 
 namespace detail {
@@ -58,12 +115,13 @@ void throwUnhandledError(const std::string_view* text) {
 
 EventEmitter::EventEmitter(EventEmitter&& other) noexcept
     : events_(std::move(other.events_)), maxListeners_(other.maxListeners_) {
-  assert(other.frames_ == nullptr && "EventEmitter moved during emit");
+  assert(!detail::EmitFrame::isEmitting(&other) && "EventEmitter moved during emit");
   other.events_.clear();
 }
 
 EventEmitter& EventEmitter::operator=(EventEmitter&& other) noexcept {
-  assert(frames_ == nullptr && other.frames_ == nullptr && "EventEmitter moved during emit");
+  assert(!detail::EmitFrame::isEmitting(this) && !detail::EmitFrame::isEmitting(&other) &&
+         "EventEmitter moved during emit");
   if (this != &other) {
     // Take the old listeners out first: their destructors run after this emitter is consistent.
     std::vector<Entry> old = std::exchange(events_, std::move(other.events_));
@@ -73,20 +131,14 @@ EventEmitter& EventEmitter::operator=(EventEmitter&& other) noexcept {
   return *this;
 }
 
-EventEmitter::~EventEmitter() { detail::markOwnerDestroyed(frames_); }
+EventEmitter::~EventEmitter() { detail::EmitFrame::markOwnerDestroyed(this); }
 
 EventEmitter::Entry* EventEmitter::find(std::string_view event) noexcept {
-  for (Entry& entry : events_) {
-    if (entry.name == event) return &entry;
-  }
-  return nullptr;
+  return findEntry(std::span<Entry>(events_), event);
 }
 
 const EventEmitter::Entry* EventEmitter::find(std::string_view event) const noexcept {
-  for (const Entry& entry : events_) {
-    if (entry.name == event) return &entry;
-  }
-  return nullptr;
+  return findEntry(std::span<const Entry>(events_), event);
 }
 
 ListenerId EventEmitter::add(std::string_view event, detail::NodePtr node, bool prepend) {
@@ -98,7 +150,7 @@ ListenerId EventEmitter::add(std::string_view event, detail::NodePtr node, bool 
                           "\" listener must take the event name (std::string) or nothing");
   }
   if (find("newListener") != nullptr) {
-    detail::FrameGuard frame(frames_);
+    detail::EmitFrame frame(this);
     emit("newListener", std::string(event));
     // A "newListener" listener destroyed this emitter: there is nothing left to add to.
     if (frame.ownerDestroyed()) return node->id;
@@ -112,6 +164,7 @@ ListenerId EventEmitter::add(std::string_view event, detail::NodePtr node, bool 
     entry = &events_.emplace_back(std::move(fresh));
   } else {
     entry->listeners.insert(std::move(node), prepend);
+    entry->checkedPayload = nullptr;
   }
   const std::size_t max = getMaxListeners();
   if (entry->listeners.shouldWarn(max)) {
@@ -151,7 +204,7 @@ EventEmitter& EventEmitter::removeAllListeners(std::string_view event) {
   ids.reserve(entry->listeners.size());
   for (const detail::ListenerNode* node : entry->listeners.nodes()) ids.push_back(node->id);
   const std::string name(event);  // `event` may view a name that removal frees
-  detail::FrameGuard frame(frames_);
+  detail::EmitFrame frame(this);
   for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
     off(name, *it);
     if (frame.ownerDestroyed()) break;
@@ -170,7 +223,7 @@ EventEmitter& EventEmitter::removeAllListeners() {
   for (const Entry& entry : events_) {
     if (entry.name != "removeListener") names.push_back(entry.name);
   }
-  detail::FrameGuard frame(frames_);
+  detail::EmitFrame frame(this);
   for (const std::string& name : names) {
     removeAllListeners(name);
     if (frame.ownerDestroyed()) return *this;
@@ -183,31 +236,37 @@ EventEmitter& EventEmitter::removeAllListeners() {
   return *this;
 }
 
-bool EventEmitter::emitImpl(std::string_view event, const std::type_info& payload,
-                            void* const* args, std::uint64_t constMask) {
-  const Entry* entry = find(event);
+bool EventEmitter::emitImpl(const detail::EmitCall& call) {
+  Entry* entry = findEntry(std::span<Entry>(events_), call.event);
   if (entry == nullptr) return false;
   const auto nodes = entry->listeners.nodes();
-  for (const detail::ListenerNode* node : nodes) {
-    const auto* listener = static_cast<const detail::EmitterListener*>(node);
-    if (listener->payload != nullptr && *listener->payload != payload) {
-      throw SystemError("ERR_INVALID_ARG_TYPE", "The \"" + std::string(event) +
-                                                    "\" event listener takes " +
-                                                    demangle(listener->payload->name()) +
-                                                    " but emit passed " + demangle(payload.name()));
-    }
+  if (entry->checkedPayload == call.payload && nodes.size() == 1 && !nodes[0]->once) {
+    // A lone listener needs no EmitFrame: no further listener is left to call, so it is enough
+    // that this one outlives its own removal or the emitter's destruction while it runs, which
+    // invokeHeld sees to.
+    auto* listener = static_cast<detail::EmitterListener*>(nodes[0]);
+    return listener->invokeHeld(listener, call.args, call.constMask);
   }
-  const detail::Snapshot snapshot(nodes);
-  detail::FrameGuard frame(frames_);
-  for (std::size_t i = 0; i < snapshot.size(); ++i) {
-    auto* listener = static_cast<detail::EmitterListener*>(snapshot[i]);
-    if (listener->once) {
+  return emitEach(*entry, call);
+}
+
+// The general emit, out of line so that the lone-listener path above stays small.
+[[gnu::noinline]] bool EventEmitter::emitEach(Entry& entry, const detail::EmitCall& call) {
+  if (entry.checkedPayload != call.payload) {
+    checkPayload(entry.listeners, call.event, *call.payload);
+    entry.checkedPayload = call.payload;
+  }
+  const auto nodes = entry.listeners.nodes();
+  detail::EmitFrame frame(this, nodes);
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    auto* listener = static_cast<detail::EmitterListener*>(frame[i]);
+    if (listener->once) [[unlikely]] {
       if (listener->fired) continue;
       listener->fired = true;
-      off(event, listener->id);
+      off(call.event, listener->id);  // the frame now holds its own reference to `listener`
       if (frame.ownerDestroyed()) break;
     }
-    listener->invoke(listener, args, constMask);
+    listener->invoke(listener, call.args, call.constMask);
     if (frame.ownerDestroyed()) break;
   }
   return true;

@@ -6,6 +6,7 @@
 #include <exception>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -20,11 +21,22 @@ namespace nx {
 
 namespace detail {
 
-// A type-erased EventEmitter listener. emit() passes its arguments as an array of pointers to
-// objects of the decayed argument types, plus a mask of those that are const.
+// One emit() call, type-erased: the event, the payload type, and the arguments as an array of
+// pointers to objects of the decayed argument types plus a mask of those that are const.
+struct EmitCall {
+  std::string_view event;
+  const std::type_info* payload;
+  void* const* args;
+  std::uint64_t constMask;
+};
+
+// A type-erased EventEmitter listener, called with EmitCall's args and constMask. invoke's
+// caller keeps the node alive; invokeHeld holds a reference itself while the callable runs and
+// returns true, emit's result, so that the emit of a lone listener ends in a tail call.
 struct EmitterListener : ListenerNode {
   const std::type_info* payload = nullptr;  // null: no parameters, accepts any payload
   void (*invoke)(EmitterListener*, void* const* args, std::uint64_t constMask) = nullptr;
+  bool (*invokeHeld)(EmitterListener*, void* const* args, std::uint64_t constMask) = nullptr;
 };
 
 template <class... P>
@@ -35,33 +47,21 @@ template <class T>
 struct CallSignature {
   static constexpr bool kDeduced = false;
 };
-template <class R, class... P>
-struct CallSignature<R(P...)> {
+template <class R, class... P, bool NE>
+struct CallSignature<R(P...) noexcept(NE)> {
   static constexpr bool kDeduced = true;
   using Params = ParamList<P...>;
 };
-template <class R, class... P>
-struct CallSignature<R(P...) noexcept> : CallSignature<R(P...)> {};
-template <class R, class... P>
-struct CallSignature<R (*)(P...)> : CallSignature<R(P...)> {};
-template <class R, class... P>
-struct CallSignature<R (*)(P...) noexcept> : CallSignature<R(P...)> {};
-template <class R, class C, class... P>
-struct CallSignature<R (C::*)(P...)> : CallSignature<R(P...)> {};
-template <class R, class C, class... P>
-struct CallSignature<R (C::*)(P...) const> : CallSignature<R(P...)> {};
-template <class R, class C, class... P>
-struct CallSignature<R (C::*)(P...) noexcept> : CallSignature<R(P...)> {};
-template <class R, class C, class... P>
-struct CallSignature<R (C::*)(P...) const noexcept> : CallSignature<R(P...)> {};
-template <class R, class C, class... P>
-struct CallSignature<R (C::*)(P...)&> : CallSignature<R(P...)> {};
-template <class R, class C, class... P>
-struct CallSignature<R (C::*)(P...) const&> : CallSignature<R(P...)> {};
-template <class R, class C, class... P>
-struct CallSignature<R (C::*)(P...)& noexcept> : CallSignature<R(P...)> {};
-template <class R, class C, class... P>
-struct CallSignature<R (C::*)(P...) const& noexcept> : CallSignature<R(P...)> {};
+template <class R, class... P, bool NE>
+struct CallSignature<R (*)(P...) noexcept(NE)> : CallSignature<R(P...)> {};
+template <class R, class C, class... P, bool NE>
+struct CallSignature<R (C::*)(P...) noexcept(NE)> : CallSignature<R(P...)> {};
+template <class R, class C, class... P, bool NE>
+struct CallSignature<R (C::*)(P...) const noexcept(NE)> : CallSignature<R(P...)> {};
+template <class R, class C, class... P, bool NE>
+struct CallSignature<R (C::*)(P...)& noexcept(NE)> : CallSignature<R(P...)> {};
+template <class R, class C, class... P, bool NE>
+struct CallSignature<R (C::*)(P...) const& noexcept(NE)> : CallSignature<R(P...)> {};
 template <class T>
 requires requires { &T::operator(); }
 struct CallSignature<T> : CallSignature<decltype(&T::operator())> {};
@@ -107,6 +107,7 @@ struct EmitterListenerImpl final : EmitterListener {
     destroy = [](ListenerNode* n) noexcept { delete static_cast<EmitterListenerImpl*>(n); };
     if constexpr (sizeof...(P) > 0) payload = &typeid(std::tuple<std::decay_t<P>...>);
     invoke = &call;
+    invokeHeld = &callHeld;
   }
 
   static void call(EmitterListener* n, [[maybe_unused]] void* const* args,
@@ -118,6 +119,12 @@ struct EmitterListenerImpl final : EmitterListener {
           std::invoke(fn, ParamRef<P>(args[I], ((constMask >> I) & 1U) != 0).get()...));
     }
     (std::index_sequence_for<P...>{});
+  }
+
+  static bool callHeld(EmitterListener* n, void* const* args, std::uint64_t constMask) {
+    const NodePtr held = share(n);
+    call(n, args, constMask);
+    return true;
   }
 
   D fn;
@@ -278,8 +285,8 @@ class EventEmitter {
       constexpr std::uint64_t kConstMask =
           (std::uint64_t{0} | ... | (std::uint64_t{detail::EmitArg<Args>::kConst} << I));
       std::tuple<detail::EmitArg<Args>...> slots{detail::EmitArg<Args>(args)...};
-      void* ptrs[sizeof...(Args) + 1] = {std::get<I>(slots).ptr()..., nullptr};
-      return emitImpl(event, typeid(Payload), ptrs, kConstMask);
+      void* ptrs[sizeof...(Args) == 0 ? 1 : sizeof...(Args)] = {std::get<I>(slots).ptr()...};
+      return emitImpl({event, &typeid(Payload), ptrs, kConstMask});
     }
     (std::index_sequence_for<Args...>{});
     if (!had && event == "error") detail::throwUnhandled(std::forward<Args>(args)...);
@@ -304,6 +311,8 @@ class EventEmitter {
   struct Entry {
     std::string name;
     detail::ListenerList listeners;
+    // The emit payload type last found to suit every listener; reset when one is added.
+    const std::type_info* checkedPayload = nullptr;
   };
 
   template <class F>
@@ -317,13 +326,12 @@ class EventEmitter {
   }
 
   ListenerId add(std::string_view event, detail::NodePtr node, bool prepend);
-  bool emitImpl(std::string_view event, const std::type_info& payload, void* const* args,
-                std::uint64_t constMask);
+  bool emitImpl(const detail::EmitCall& call);
+  bool emitEach(Entry& entry, const detail::EmitCall& call);
   Entry* find(std::string_view event) noexcept;
   const Entry* find(std::string_view event) const noexcept;
 
   std::vector<Entry> events_;
-  detail::EmitFrame* frames_ = nullptr;
   std::optional<std::size_t> maxListeners_;
 };
 

@@ -176,6 +176,63 @@ TEST(EventEmitter, OnceListenerRemovedDuringEmitStillRunsForThatEmit) {
   EXPECT_EQ(e.listenerCount("q"), 1U);
 }
 
+TEST(EventEmitter, ListenerRemovedDuringAnEmitOfManyListenersStillRuns) {
+  EventEmitter e;
+  e.setMaxListeners(0);
+  std::vector<int> log;
+  std::vector<ListenerId> ids;
+  ids.push_back(e.on("m", [&] {
+    log.push_back(0);
+    e.off("m", ids.back());
+  }));
+  for (int i = 1; i < 12; ++i) ids.push_back(e.on("m", [&log, i] { log.push_back(i); }));
+  e.emit("m");
+  EXPECT_EQ(log.size(), 12U);
+  EXPECT_EQ(log.back(), 11);
+  log.clear();
+  e.emit("m");
+  EXPECT_EQ(log.size(), 11U);
+}
+
+TEST(EventEmitter, NestedEmitsKeepTheirOwnSnapshots) {
+  EventEmitter e;
+  std::vector<std::string> log;
+  int depth = 0;
+  ListenerId third = 0;
+  e.on("n", [&] {
+    log.push_back("1@" + std::to_string(depth));
+    if (depth++ == 0) e.emit("n");
+    --depth;
+  });
+  e.on("n", [&] {
+    log.push_back("2@" + std::to_string(depth));
+    if (depth == 1) {
+      e.off("n", third);
+      e.on("n", [&] { log.push_back("4@" + std::to_string(depth)); });
+    }
+  });
+  third = e.on("n", [&] { log.push_back("3@" + std::to_string(depth)); });
+  e.emit("n");
+  EXPECT_THAT(log, ElementsAre("1@0", "1@1", "2@1", "3@1", "2@0", "3@0"));
+  EXPECT_EQ(e.listenerCount("n"), 3U);
+}
+
+TEST(EventEmitter, ChangingAnotherEmittersListenersDuringItsEmitIsSafe) {
+  EventEmitter a;
+  EventEmitter b;
+  std::vector<std::string> log;
+  ListenerId second = 0;
+  a.on("x", [&] { b.off("y", second); });
+  b.on("y", [&] {
+    log.push_back("b1");
+    a.emit("x");
+  });
+  second = b.on("y", [&] { log.push_back("b2"); });
+  b.emit("y");
+  b.emit("y");
+  EXPECT_THAT(log, ElementsAre("b1", "b2", "b1"));
+}
+
 TEST(EventEmitter, ReentrantEmitWorks) {
   EventEmitter e;
   std::vector<int> log;
@@ -403,6 +460,22 @@ TEST(EventEmitter, PayloadMismatchThrowsInvalidArgTypeBeforeCallingAnyListener) 
   EXPECT_EQ(calls, 2);
 }
 
+TEST(EventEmitter, PayloadIsCheckedAgainAfterAListenerIsAdded) {
+  EventEmitter e;
+  int calls = 0;
+  e.on("p", [&](int) { ++calls; });
+  e.emit("p", 1);
+  const ListenerId text = e.on("p", [&](const std::string&) { ++calls; });
+  systemErrorMessage([&] { e.emit("p", 2); }, "ERR_INVALID_ARG_TYPE");
+  EXPECT_EQ(calls, 1);
+  e.off("p", text);
+  e.on("p", [&] { ++calls; });
+  e.emit("p", 3);
+  EXPECT_EQ(calls, 3);
+  systemErrorMessage([&] { e.emit("p", 4.0); }, "ERR_INVALID_ARG_TYPE");
+  EXPECT_EQ(calls, 3);
+}
+
 TEST(EventEmitter, PayloadIsTheDecayedTypes) {
   EventEmitter e;
   std::vector<std::string> log;
@@ -564,6 +637,40 @@ TEST(EventEmitter, DestroyingTheEmitterInsideAListenerStopsTheEmitSafely) {
   EXPECT_EQ(e, nullptr);
 }
 
+TEST(EventEmitter, LoneListenerDestroyingTheEmitterKeepsItsCapturesAliveUntilItReturns) {
+  auto e = std::make_unique<EventEmitter>();
+  auto token = std::make_shared<int>(7);
+  std::weak_ptr<int> weak = token;
+  int seen = 0;
+  e->on("x", [&, token = std::move(token)] {
+    e.reset();
+    seen = *token;
+  });
+  EventEmitter* raw = e.get();
+  EXPECT_TRUE(raw->emit("x"));
+  EXPECT_EQ(seen, 7);
+  EXPECT_TRUE(weak.expired());
+}
+
+TEST(EventEmitter, DestroyingAnotherEmitterDuringAnEmitIsSafe) {
+  EventEmitter a;
+  auto b = std::make_unique<EventEmitter>();
+  std::vector<std::string> log;
+  a.on("x", [&] {
+    log.push_back("a1");
+    b.reset();
+  });
+  a.on("x", [&] { log.push_back("a2"); });
+  b->on("y", [&] {
+    log.push_back("b1");
+    a.emit("x");
+  });
+  b->on("y", [&] { log.push_back("b2"); });
+  EventEmitter* raw = b.get();
+  EXPECT_TRUE(raw->emit("y"));
+  EXPECT_THAT(log, ElementsAre("b1", "a1", "a2"));  // b's emit stops, a's goes on
+}
+
 TEST(EventEmitter, DestroyingTheEmitterFromRemoveListenerDuringOnceIsSafe) {
   auto e = std::make_unique<EventEmitter>();
   int calls = 0;
@@ -622,6 +729,24 @@ TEST(EventEmitter, EmitDoesNotAllocateWithUpToEightListeners) {
   if (!allocations) GTEST_SKIP() << "allocations cannot be counted in this build (sanitizer)";
   EXPECT_EQ(*allocations, 0U);
   EXPECT_EQ(calls, 24);
+}
+
+TEST(EventEmitter, EmitDoesNotAllocateWhenListenersChangeDuringIt) {
+  EventEmitter e;
+  int calls = 0;
+  ListenerId last = 0;
+  e.on("data", [&](int n) {
+    calls += n;
+    e.off("data", last);
+  });
+  for (int i = 0; i < 5; ++i) e.once("data", [&](int n) { calls += n; });
+  e.on("data", [&](int n) { calls += n; });
+  last = e.on("data", [&](int n) { calls += n; });
+  const auto allocations = event_test::countAllocations([&] { e.emit("data", 1); });
+  if (!allocations) GTEST_SKIP() << "allocations cannot be counted in this build (sanitizer)";
+  EXPECT_EQ(*allocations, 0U);
+  EXPECT_EQ(calls, 8);
+  EXPECT_EQ(e.listenerCount("data"), 2U);
 }
 
 // --- Node oracle ------------------------------------------------------------------------------

@@ -162,6 +162,47 @@ TEST(Event, ListenerRemovingItselfKeepsItsCapturesAliveUntilItReturns) {
   EXPECT_TRUE(weak.expired());
 }
 
+TEST(Event, ListenerRemovedDuringAnEmitOfManyListenersStillRuns) {
+  Event<> e{"m"};
+  e.setMaxListeners(0);
+  std::vector<int> log;
+  ListenerId last = 0;
+  e.on([&] {
+    log.push_back(0);
+    e.off(last);
+  });
+  for (int i = 1; i < 12; ++i) last = e.on([&log, i] { log.push_back(i); });
+  e.emit();
+  EXPECT_EQ(log.size(), 12U);
+  EXPECT_EQ(log.back(), 11);
+  log.clear();
+  e.emit();
+  EXPECT_EQ(log.size(), 11U);
+}
+
+TEST(Event, NestedEmitsKeepTheirOwnSnapshots) {
+  Event<> e{"n"};
+  std::vector<std::string> log;
+  int depth = 0;
+  ListenerId third = 0;
+  e.on([&] {
+    log.push_back("1@" + std::to_string(depth));
+    if (depth++ == 0) e.emit();
+    --depth;
+  });
+  e.on([&] {
+    log.push_back("2@" + std::to_string(depth));
+    if (depth == 1) {
+      e.off(third);
+      e.on([&] { log.push_back("4@" + std::to_string(depth)); });
+    }
+  });
+  third = e.on([&] { log.push_back("3@" + std::to_string(depth)); });
+  e.emit();
+  EXPECT_THAT(log, ElementsAre("1@0", "1@1", "2@1", "3@1", "2@0", "3@0"));
+  EXPECT_EQ(e.listenerCount(), 3U);
+}
+
 TEST(Event, ReentrantEmitWorks) {
   Event<int> e{"depth"};
   std::vector<int> log;
@@ -274,6 +315,21 @@ TEST(Event, DestroyingTheEventInsideAListenerStopsTheEmitSafely) {
   EXPECT_TRUE(raw->emit());
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(e, nullptr);
+}
+
+TEST(Event, LoneListenerDestroyingTheEventKeepsItsCapturesAliveUntilItReturns) {
+  auto e = std::make_unique<Event<>>("close");
+  auto token = std::make_shared<int>(7);
+  std::weak_ptr<int> weak = token;
+  int seen = 0;
+  e->on([&, token = std::move(token)] {
+    e.reset();
+    seen = *token;
+  });
+  Event<>* raw = e.get();
+  EXPECT_TRUE(raw->emit());
+  EXPECT_EQ(seen, 7);
+  EXPECT_TRUE(weak.expired());
 }
 
 TEST(Event, DestroyingTheEventInsideANestedEmitStopsEveryLevel) {
@@ -395,6 +451,24 @@ TEST(Event, EmitDoesNotAllocateWithUpToEightListeners) {
   if (!allocations) GTEST_SKIP() << "allocations cannot be counted in this build (sanitizer)";
   EXPECT_EQ(*allocations, 0U);
   EXPECT_EQ(calls, 16);
+}
+
+TEST(Event, EmitDoesNotAllocateWhenListenersChangeDuringIt) {
+  Event<int> e{"data"};
+  int calls = 0;
+  ListenerId last = 0;
+  e.on([&](int n) {
+    calls += n;
+    e.off(last);
+  });
+  for (int i = 0; i < 5; ++i) e.once([&](int n) { calls += n; });
+  e.on([&](int n) { calls += n; });
+  last = e.on([&](int n) { calls += n; });
+  const auto allocations = event_test::countAllocations([&] { e.emit(1); });
+  if (!allocations) GTEST_SKIP() << "allocations cannot be counted in this build (sanitizer)";
+  EXPECT_EQ(*allocations, 0U);
+  EXPECT_EQ(calls, 8);
+  EXPECT_EQ(e.listenerCount(), 2U);
 }
 
 }  // namespace
