@@ -79,22 +79,6 @@ template <class Entry>
   return nullptr;
 }
 
-// Throws ERR_INVALID_ARG_TYPE if a listener in `listeners` takes another payload than `payload`.
-// Out of line and cold: emit only calls it when the payload differs from the one last checked.
-[[gnu::cold, gnu::noinline]] void checkPayload(const detail::ListenerList& listeners,
-                                               std::string_view event,
-                                               const std::type_info& payload) {
-  for (const detail::ListenerNode* node : listeners.nodes()) {
-    const auto* listener = static_cast<const detail::EmitterListener*>(node);
-    if (listener->payload != nullptr && *listener->payload != payload) {
-      throw SystemError("ERR_INVALID_ARG_TYPE", "The \"" + std::string(event) +
-                                                    "\" event listener takes " +
-                                                    demangle(listener->payload->name()) +
-                                                    " but emit passed " + demangle(payload.name()));
-    }
-  }
-}
-
 }  // namespace
 
 namespace detail {
@@ -239,24 +223,41 @@ EventEmitter& EventEmitter::removeAllListeners() {
 bool EventEmitter::emitImpl(const detail::EmitCall& call) {
   Entry* entry = findEntry(std::span<Entry>(events_), call.event);
   if (entry == nullptr) return false;
+  if (entry->checkedPayload != call.payload) [[unlikely]] {
+    return checkAndEmit(*entry, call);
+  }
   const auto nodes = entry->listeners.nodes();
-  if (entry->checkedPayload == call.payload && nodes.size() == 1 && !nodes[0]->once) {
+  if (nodes.size() == 1 && !nodes[0]->once) {
     // A lone listener needs no EmitFrame: no further listener is left to call, so it is enough
     // that this one outlives its own removal or the emitter's destruction while it runs, which
     // invokeHeld sees to.
     auto* listener = static_cast<detail::EmitterListener*>(nodes[0]);
     return listener->invokeHeld(listener, call.args, call.constMask);
   }
-  return emitEach(*entry, call);
+  return emitEach(nodes, call);
+}
+
+// Throws ERR_INVALID_ARG_TYPE, before any listener runs, if a listener takes another payload than
+// emit's; otherwise remembers the payload as checked and emits again. The lookup repeats, but
+// only on the first emit of the event with this payload type since a listener was added.
+[[gnu::cold, gnu::noinline]] bool EventEmitter::checkAndEmit(Entry& entry,
+                                                             const detail::EmitCall& call) {
+  for (const detail::ListenerNode* node : entry.listeners.nodes()) {
+    const auto* listener = static_cast<const detail::EmitterListener*>(node);
+    if (listener->payload != nullptr && *listener->payload != *call.payload) {
+      throw SystemError("ERR_INVALID_ARG_TYPE",
+                        "The \"" + std::string(call.event) + "\" event listener takes " +
+                            demangle(listener->payload->name()) + " but emit passed " +
+                            demangle(call.payload->name()));
+    }
+  }
+  entry.checkedPayload = call.payload;
+  return emitImpl(call);
 }
 
 // The general emit, out of line so that the lone-listener path above stays small.
-[[gnu::noinline]] bool EventEmitter::emitEach(Entry& entry, const detail::EmitCall& call) {
-  if (entry.checkedPayload != call.payload) {
-    checkPayload(entry.listeners, call.event, *call.payload);
-    entry.checkedPayload = call.payload;
-  }
-  const auto nodes = entry.listeners.nodes();
+[[gnu::noinline]] bool EventEmitter::emitEach(std::span<detail::ListenerNode* const> nodes,
+                                              const detail::EmitCall& call) {
   detail::EmitFrame frame(this, nodes);
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     auto* listener = static_cast<detail::EmitterListener*>(frame[i]);

@@ -327,7 +327,8 @@ class EventEmitter {
 
   ListenerId add(std::string_view event, detail::NodePtr node, bool prepend);
   bool emitImpl(const detail::EmitCall& call);
-  bool emitEach(Entry& entry, const detail::EmitCall& call);
+  bool checkAndEmit(Entry& entry, const detail::EmitCall& call);
+  bool emitEach(std::span<detail::ListenerNode* const> nodes, const detail::EmitCall& call);
   Entry* find(std::string_view event) noexcept;
   const Entry* find(std::string_view event) const noexcept;
 

@@ -515,6 +515,31 @@ TEST(EventEmitter, AcceptsFunctionPointersStdFunctionAndMutableLambdas) {
 
 // --- counts, names, limits --------------------------------------------------------------------
 
+TEST(EventEmitter, FindsEventsByTheirExactNameAtEveryLength) {
+  EventEmitter e;
+  std::vector<std::string> names;
+  for (std::size_t n = 1; n <= 40; ++n) {
+    std::string name;
+    for (std::size_t i = 0; i < n; ++i) name.push_back(static_cast<char>('a' + i % 26));
+    names.push_back(name);
+  }
+  std::vector<std::string> log;
+  for (const std::string& name : names) e.on(name, [&log, name] { log.push_back(name); });
+  for (const std::string& name : names) {
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      std::string nearMiss = name;
+      nearMiss[i] = 'Z';  // differs in exactly one byte, wherever it is
+      EXPECT_FALSE(e.emit(nearMiss)) << nearMiss;
+    }
+    EXPECT_TRUE(e.emit(name));
+  }
+  EXPECT_EQ(log, names);
+  EXPECT_FALSE(e.emit(""));
+  e.on("", [&log] { log.push_back("(empty)"); });
+  EXPECT_TRUE(e.emit(""));
+  EXPECT_EQ(log.back(), "(empty)");
+}
+
 TEST(EventEmitter, ListenerCountAndEventNamesFollowNode) {
   EventEmitter e;
   e.on("b", [] {});
