@@ -21,14 +21,23 @@ function(nodexx_add_module name)
   set(tests ${all})
   list(FILTER tests INCLUDE REGEX "_test\\.cpp$")
 
-  add_library(nodexx_${name} ${sources})
+  # A module whose sources do not exist yet is a header-only interface library, so that the
+  # modules above it configure; the glob's CONFIGURE_DEPENDS turns it into a real one.
+  if(sources)
+    add_library(nodexx_${name} ${sources})
+    set(scope PUBLIC)
+    target_compile_options(nodexx_${name} PRIVATE ${NX_WARNINGS})
+    set_target_properties(nodexx_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  else()
+    add_library(nodexx_${name} INTERFACE)
+    set(scope INTERFACE)
+  endif()
   add_library(nodexx::${name} ALIAS nodexx_${name})
-  set_target_properties(nodexx_${name} PROPERTIES EXPORT_NAME ${name} POSITION_INDEPENDENT_CODE ON)
-  target_include_directories(nodexx_${name} PUBLIC
+  set_target_properties(nodexx_${name} PROPERTIES EXPORT_NAME ${name})
+  target_include_directories(nodexx_${name} ${scope}
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}> $<INSTALL_INTERFACE:include>)
-  target_compile_features(nodexx_${name} PUBLIC cxx_std_20)
-  target_compile_options(nodexx_${name} PRIVATE ${NX_WARNINGS})
-  target_link_libraries(nodexx_${name} PUBLIC ${ARG_DEPENDS})
+  target_compile_features(nodexx_${name} ${scope} cxx_std_20)
+  target_link_libraries(nodexx_${name} ${scope} ${ARG_DEPENDS})
   set_property(GLOBAL APPEND PROPERTY NX_MODULES ${name})
 
   if(NX_BUILD_TESTS AND tests)
