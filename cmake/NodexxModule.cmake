@@ -45,6 +45,6 @@ function(nodexx_add_module name)
     target_compile_options(nodexx_${name}_tests PRIVATE ${NX_WARNINGS})
     target_link_libraries(nodexx_${name}_tests PRIVATE nodexx::${name} GTest::gmock GTest::gtest_main)
     gtest_discover_tests(nodexx_${name}_tests DISCOVERY_TIMEOUT 60
-      PROPERTIES LABELS "unit;${name}" ENVIRONMENT "NX_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+      PROPERTIES LABELS "unit-${name}" ENVIRONMENT "NX_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
   endif()
 endfunction()

@@ -6,10 +6,12 @@ import pathlib
 import re
 import sys
 
-# stream, fs and zlib form one layer; resilience may use core only.
+# stream, fs and zlib form one layer, inside which fs and zlib build on stream (file and
+# compression streams); resilience may use core only.
 LAYER = {"core": 0, "stream": 1, "fs": 1, "zlib": 1, "net": 2, "http": 3, "json": 4, "web": 5,
          "security": 6, "resilience": 7, "data": 8, "observe": 9, "cluster": 10, "testing": 11}
 ALLOWED_EXTRA = {"resilience": {"core"}}
+SAME_LAYER = {"fs": {"stream"}, "zlib": {"stream"}}
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]nodexx/([a-z_]+)/([^">]+)[">]', re.M)
 
 root = pathlib.Path(__file__).resolve().parent.parent / "nodexx"
@@ -25,7 +27,8 @@ for path in sorted(root.glob("*/**/*.[ch]pp")):
         if dep not in LAYER:
             problems.append(f"{path}: includes unknown module '{dep}'")
             continue
-        allowed = (dep == module or LAYER[dep] < LAYER[module]) and \
+        allowed = (dep == module or LAYER[dep] < LAYER[module]
+                   or dep in SAME_LAYER.get(module, ())) and \
             (module not in ALLOWED_EXTRA or dep in ALLOWED_EXTRA[module] | {module})
         if not allowed and not is_test:
             problems.append(f"{path}: module '{module}' must not include '{dep}' (layer order)")

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+#include "nodexx/http/headers.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "nodexx/core/errors.hpp"
+#include "nodexx/http/errors.hpp"
+
+namespace nx::http {
+
+namespace {
+
+constexpr unsigned char lower(unsigned char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c | 0x20) : c;
+}
+
+constexpr std::array<bool, 256> makeTokenTable() {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}
+constexpr std::array<bool, 256> kToken = makeTokenTable();
+
+void validate(std::string_view name, std::string_view value) {
+  if (!isValidHeaderName(name)) {
+    throw SystemError(std::string(errc::kInvalidHttpToken),
+                      "Header name must be a valid HTTP token [\"" + std::string(name) + "\"]");
+  }
+  if (!isValidHeaderValue(value)) {
+    throw SystemError(std::string(errc::kInvalidChar),
+                      "Invalid character in header content [\"" + std::string(name) + "\"]");
+  }
+}
+
+}  // namespace
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(static_cast<unsigned char>(a[i])) != lower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool isValidHeaderName(std::string_view name) noexcept {
+  if (name.empty()) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return kToken[static_cast<unsigned char>(c)]; });
+}
+
+bool isValidHeaderValue(std::string_view value) noexcept {
+  return std::all_of(value.begin(), value.end(), [](char ch) {
+    auto c = static_cast<unsigned char>(ch);
+    return c == '\t' || (c >= 0x20 && c != 0x7f);
+  });
+}
+
+Headers::Headers(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  entries_.reserve(fields.size());
+  for (const auto& [n, v] : fields) append(n, v);
+}
+
+std::optional<std::string_view> Headers::get(std::string_view name) const noexcept {
+  for (const auto& e : entries_) {
+    if (equalsIgnoreCase(e.name, name)) return std::string_view(e.value);
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string_view> Headers::getAll(std::string_view name) const {
+  std::vector<std::string_view> out;
+  for (const auto& e : entries_) {
+    if (equalsIgnoreCase(e.name, name)) out.emplace_back(e.value);
+  }
+  return out;
+}
+
+bool Headers::has(std::string_view name) const noexcept { return get(name).has_value(); }
+
+void Headers::set(std::string_view name, std::string_view value) {
+  validate(name, value);
+  auto it = std::find_if(entries_.begin(), entries_.end(),
+                         [&](const Entry& e) { return equalsIgnoreCase(e.name, name); });
+  if (it == entries_.end()) {
+    entries_.push_back(Entry{std::string(name), std::string(value)});
+    return;
+  }
+  it->name.assign(name);
+  it->value.assign(value);
+  auto first = it + 1;
+  entries_.erase(std::remove_if(first, entries_.end(),
+                                [&](const Entry& e) { return equalsIgnoreCase(e.name, name); }),
+                 entries_.end());
+}
+
+void Headers::append(std::string_view name, std::string_view value) {
+  validate(name, value);
+  appendUnchecked(name, value);
+}
+
+void Headers::appendUnchecked(std::string_view name, std::string_view value) {
+  entries_.push_back(Entry{std::string(name), std::string(value)});
+}
+
+bool Headers::remove(std::string_view name) noexcept {
+  auto it = std::remove_if(entries_.begin(), entries_.end(),
+                           [&](const Entry& e) { return equalsIgnoreCase(e.name, name); });
+  bool found = it != entries_.end();
+  entries_.erase(it, entries_.end());
+  return found;
+}
+
+std::vector<std::string> Headers::names() const {
+  std::vector<std::string> out;
+  for (const auto& e : entries_) {
+    std::string n(e.name);
+    for (char& c : n) c = static_cast<char>(lower(static_cast<unsigned char>(c)));
+    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(std::move(n));
+  }
+  return out;
+}
+
+bool operator==(const Headers& a, const Headers& b) noexcept {
+  if (a.entries_.size() != b.entries_.size()) return false;
+  for (std::size_t i = 0; i < a.entries_.size(); ++i) {
+    if (!equalsIgnoreCase(a.entries_[i].name, b.entries_[i].name) ||
+        a.entries_[i].value != b.entries_[i].value) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace nx::http

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+#include "nodexx/http/internal/request_parser.hpp"
+
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "nodexx/http/internal/server_parser_driver.hpp"
+
+namespace nx::http::detail {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string parse(std::string_view input, std::vector<std::size_t> cuts = {},
+                  std::uint32_t maxHead = 16 * 1024, std::uint64_t maxBody = 0) {
+  RecordingSink s(maxHead, maxBody);
+  return s.run(input, cuts);
+}
+
+const std::string kTwo =
+    "POST /up?x=1 HTTP/1.1\r\nHost: example.com\r\nX-Long: " + std::string(300, 'v') +
+    "\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nT: 1\r\n\r\n"
+    "GET /next HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n";
+
+TEST(RequestParserTest, ParsesPipelinedMessagesWithViewsIntoTheInput) {
+  std::string log = parse(kTwo);
+  EXPECT_THAT(log, HasSubstr("head POST /up?x=1 1.1 ka\n  Host: example.com\n"));
+  EXPECT_THAT(log, HasSubstr("body 11 hello world\nend\n"));
+  EXPECT_THAT(log, HasSubstr("head GET /next 1.1 close\n"));
+  EXPECT_THAT(log, Not(HasSubstr("T: 1")));  // trailers are not exposed as fields
+}
+
+TEST(RequestParserTest, EverySplitPointGivesTheSameResult) {
+  std::string whole = parse(kTwo);
+  for (std::size_t cut = 1; cut < kTwo.size(); ++cut) {
+    ASSERT_EQ(parse(kTwo, {cut}), whole) << "cut at " << cut;
+  }
+}
+
+TEST(RequestParserTest, ByteByByteGivesTheSameResult) {
+  std::vector<std::size_t> cuts;
+  for (std::size_t i = 1; i < kTwo.size(); ++i) cuts.push_back(i);
+  EXPECT_EQ(parse(kTwo, cuts), parse(kTwo));
+}
+
+TEST(RequestParserTest, TrailingWhitespaceOfValuesIsTrimmed) {
+  EXPECT_THAT(parse("GET / HTTP/1.1\r\nA:  x y \t\r\n\r\n"), HasSubstr("  A: x y\n"));
+}
+
+TEST(RequestParserTest, PauseAtMessageEndLeavesTheRestUnconsumed) {
+  struct Pausing final : RequestSink {
+    RequestParser p{*this};
+    int messages = 0;
+    bool onHeadersComplete() override { return true; }
+    void onBody(std::string_view) override {}
+    bool onMessageComplete() override {
+      ++messages;
+      return true;
+    }
+  } s;
+  std::string two = "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n";
+  ParseResult r = s.p.execute(two.data(), two.size());
+  EXPECT_EQ(r.status, ParseStatus::Paused);
+  EXPECT_EQ(r.consumed, two.size() / 2);
+  EXPECT_EQ(s.messages, 1);
+  s.p.resume();
+  r = s.p.execute(two.data() + r.consumed, two.size() - r.consumed);
+  EXPECT_EQ(s.messages, 2);
+  EXPECT_EQ(s.p.url(), "/b");
+}
+
+TEST(RequestParserTest, DetachedHeadOutlivesTheInputBuffer) {
+  struct Sink final : RequestSink {
+    RequestParser p{*this};
+    bool onHeadersComplete() override { return true; }
+    void onBody(std::string_view) override {}
+    bool onMessageComplete() override { return true; }
+  } s;
+  std::string input = "GET /path HTTP/1.1\r\nX-Key: value\r\n\r\n";
+  s.p.execute(input.data(), input.size());
+  EXPECT_FALSE(s.p.headDetached());
+  s.p.detachHead();
+  std::fill(input.begin(), input.end(), '#');
+  EXPECT_TRUE(s.p.headDetached());
+  EXPECT_EQ(s.p.url(), "/path");
+  EXPECT_EQ(s.p.fieldValue(s.p.fields()[0]), "value");
+}
+
+TEST(RequestParserTest, HeadLargerThanTheLimitIs431EvenWhenSplit) {
+  std::string req = "GET / HTTP/1.1\r\nX: " + std::string(2000, 'a') + "\r\n\r\n";
+  EXPECT_THAT(parse(req, {}, 1024), HasSubstr("error HPE_HEADER_OVERFLOW 431"));
+  EXPECT_THAT(parse(req, {10, 500, 1500}, 1024), HasSubstr("error HPE_HEADER_OVERFLOW 431"));
+  EXPECT_THAT(parse(req, {}, 4096), Not(HasSubstr("error")));
+}
+
+TEST(RequestParserTest, BodyOverTheLimitIs413) {
+  std::string req = "POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789";
+  EXPECT_THAT(parse(req, {}, 16384, 9), HasSubstr("error ERR_HTTP_BODY_TOO_LARGE 413"));
+  EXPECT_THAT(parse(req, {}, 16384, 10), HasSubstr("body 10 0123456789"));
+}
+
+TEST(RequestParserTest, SmugglingShapesAreErrors) {
+  EXPECT_THAT(parse("POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+              HasSubstr("error HPE_UNEXPECTED_CONTENT_LENGTH 400"));
+  EXPECT_THAT(parse("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\na"),
+              HasSubstr("error HPE_UNEXPECTED_CONTENT_LENGTH 400"));
+  EXPECT_THAT(parse("GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n"), HasSubstr("error HPE_OBS_FOLD 400"));
+  EXPECT_THAT(parse("GET / HTTP/1.1\nA: b\r\n\r\n"), HasSubstr("error HPE_STRICT 400"));
+  EXPECT_THAT(parse("GET  / HTTP/1.1\r\n\r\n"), HasSubstr("error HPE_STRICT 400"));
+  EXPECT_THAT(parse("GET / HTTP/1.1\r\n: v\r\n\r\n"), HasSubstr("error HPE_INVALID_HEADER_TOKEN 400"));
+  EXPECT_THAT(parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, x\r\n\r\n"),
+              HasSubstr("error HPE_INVALID_TRANSFER_ENCODING 400"));
+  EXPECT_THAT(parse("POST / HTTP/1.1\r\nTransfer-Encoding: x, chunked\r\n\r\n"),
+              HasSubstr("error HPE_INVALID_TRANSFER_ENCODING 501"));
+  EXPECT_THAT(parse("GET / HTTP/2.0\r\n\r\n"), HasSubstr("error HPE_INVALID_VERSION 505"));
+  EXPECT_THAT(parse("CONNECT a:443 HTTP/1.1\r\n\r\n"), HasSubstr("error HPE_CONNECT 501"));
+}
+
+TEST(RequestParserTest, ReleaseStorageLeavesAnIdleParserWithNoHeapMemory) {
+  RecordingSink s;
+  s.run("GET / HTTP/1.1\r\nX: " + std::string(100, 'a') + "\r\n\r\n", {20});
+  s.parser.releaseStorage();
+  EXPECT_FALSE(s.parser.headDetached());
+  EXPECT_THAT(s.run("GET /again HTTP/1.1\r\n\r\n", {}), HasSubstr("head GET /again"));
+}
+
+}  // namespace
+}  // namespace nx::http::detail

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: MIT
+#include "nodexx/http/internal/request_parser.hpp"
+
+#include <llhttp.h>
+
+#include <cstring>
+#include <new>
+
+#include "nodexx/http/headers.hpp"
+
+namespace nx::http::detail {
+
+namespace {
+
+static_assert(sizeof(llhttp_t) <= 96 && alignof(llhttp_t) <= 8, "llhttp_t storage too small");
+
+RequestParser& self(llhttp_t* p) noexcept { return *static_cast<RequestParser*>(p->data); }
+
+int cbMessageBegin(llhttp_t* p) { return self(p).onMessageBegin(); }
+int cbMethod(llhttp_t* p, const char* at, size_t n) { return self(p).onMethod(at, n); }
+int cbUrl(llhttp_t* p, const char* at, size_t n) { return self(p).onUrl(at, n); }
+int cbVersion(llhttp_t* p, const char* at, size_t n) { return self(p).onVersion(at, n); }
+int cbHeaderField(llhttp_t* p, const char* at, size_t n) { return self(p).onHeaderField(at, n); }
+int cbHeaderValue(llhttp_t* p, const char* at, size_t n) { return self(p).onHeaderValue(at, n); }
+int cbHeadersComplete(llhttp_t* p) { return self(p).onHeadersCompleteCb(); }
+int cbBody(llhttp_t* p, const char* at, size_t n) { return self(p).onBodyCb(at, n); }
+int cbMessageComplete(llhttp_t* p) { return self(p).onMessageCompleteCb(); }
+
+// The field-complete callbacks only mark boundaries: the next span starts a new field/value.
+struct FieldMarks {
+  static int fieldDone(llhttp_t* p);
+  static int valueDone(llhttp_t* p);
+};
+
+const llhttp_settings_t& settings() noexcept;
+
+// llhttp's own errors map to 400, except the version errors (505).
+int statusFor(llhttp_errno_t e) noexcept {
+  return e == HPE_INVALID_VERSION ? 505 : 400;
+}
+
+llhttp_t* ll(unsigned char* storage) noexcept {
+  return std::launder(reinterpret_cast<llhttp_t*>(storage));
+}
+const llhttp_t* ll(const unsigned char* storage) noexcept {
+  return std::launder(reinterpret_cast<const llhttp_t*>(storage));
+}
+
+}  // namespace
+
+// Private access for the boundary callbacks.
+struct RequestParserAccess {
+  static void fieldDone(RequestParser& r) noexcept;
+  static void valueDone(RequestParser& r) noexcept;
+};
+
+namespace {
+
+int FieldMarks::fieldDone(llhttp_t* p) {
+  RequestParserAccess::fieldDone(self(p));
+  return 0;
+}
+int FieldMarks::valueDone(llhttp_t* p) {
+  RequestParserAccess::valueDone(self(p));
+  return 0;
+}
+
+const llhttp_settings_t& settings() noexcept {
+  static const llhttp_settings_t s = [] {
+    llhttp_settings_t x;
+    llhttp_settings_init(&x);
+    x.on_message_begin = cbMessageBegin;
+    x.on_method = cbMethod;
+    x.on_url = cbUrl;
+    x.on_version = cbVersion;
+    x.on_header_field = cbHeaderField;
+    x.on_header_value = cbHeaderValue;
+    x.on_header_field_complete = FieldMarks::fieldDone;
+    x.on_header_value_complete = FieldMarks::valueDone;
+    x.on_headers_complete = cbHeadersComplete;
+    x.on_body = cbBody;
+    x.on_message_complete = cbMessageComplete;
+    return x;
+  }();
+  return s;
+}
+
+}  // namespace
+
+RequestParser::RequestParser(RequestSink& sink, std::uint32_t maxHeaderSize)
+    : sink_(sink), maxHeaderSize_(maxHeaderSize) {
+  new (llhttp_) llhttp_t;
+  reset();
+}
+
+RequestParser::~RequestParser() = default;
+
+void RequestParser::reset() noexcept {
+  llhttp_t* p = ll(llhttp_);
+  llhttp_init(p, HTTP_REQUEST, &settings());
+  p->data = this;
+  failure_ = {};
+  store_.clear();
+  base_ = chunkHead_ = nullptr;
+  carried_ = 0;
+  headEnd_ = urlOff_ = urlLen_ = methodLen_ = trailerBytes_ = 0;
+  fields_.clear();
+  // Typical requests carry 5 to 15 fields: reserve once so that the list does not grow while
+  // a connection serves them.
+  try {
+    fields_.reserve(kReservedFields);
+  } catch (const std::bad_alloc&) {
+    // Not fatal: the list grows on demand (onHeaderField reports a failure then).
+  }
+  contentLength_ = bodyBytes_ = 0;
+  maxBody_ = defaultMaxBody_;
+  inMessage_ = inHead_ = headComplete_ = false;
+  fieldOpen_ = valueStarted_ = haveName_ = versionSeen_ = false;
+}
+
+void RequestParser::releaseStorage() noexcept {
+  if (inHead_ && !headComplete_) return;  // a split head is still being collected
+  if (headDetached()) {
+    // The views of a finished message may point into store_; they are dead once it is idle.
+    base_ = nullptr;
+    headEnd_ = urlLen_ = methodLen_ = 0;
+    fields_.clear();
+  }
+  std::string().swap(store_);
+  std::vector<FieldRef>().swap(fields_);
+}
+
+void RequestParser::resume() noexcept { llhttp_resume(ll(llhttp_)); }
+
+ParseResult RequestParser::execute(const char* data, std::size_t size) {
+  llhttp_t* p = ll(llhttp_);
+  if (inHead_ && !headComplete_) {
+    chunkHead_ = data;
+    carried_ = store_.size();
+  }
+  failure_ = {};
+  llhttp_errno_t err = llhttp_execute(p, data, size);
+  if (err == HPE_OK) {
+    if (inHead_ && !headComplete_) {
+      // The head continues in the next read: keep what arrived so far.
+      std::size_t part = static_cast<std::size_t>(data + size - chunkHead_);
+      if (carried_ + part > maxHeaderSize_) {
+        fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
+        return {ParseStatus::Error, size};
+      }
+      store_.append(chunkHead_, part);
+    }
+    return {ParseStatus::Ok, size};
+  }
+  auto consumed = static_cast<std::size_t>(llhttp_get_error_pos(p) - data);
+  if (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE) return {ParseStatus::Paused, consumed};
+  if (failure_.code.empty() && failure_.status == 0 && err == HPE_USER) {
+    // The sink stopped the parser and reported the problem itself.
+    return {ParseStatus::Error, consumed};
+  }
+  if (failure_.code.empty()) {
+    failure_.code = llhttp_errno_name(err);
+    failure_.reason = llhttp_get_error_reason(p) != nullptr ? llhttp_get_error_reason(p) : "";
+    failure_.status = statusFor(err);
+  }
+  return {ParseStatus::Error, consumed};
+}
+
+std::string_view RequestParser::method() const noexcept {
+  return llhttp_method_name(static_cast<llhttp_method_t>(ll(llhttp_)->method));
+}
+int RequestParser::httpMajor() const noexcept { return ll(llhttp_)->http_major; }
+int RequestParser::httpMinor() const noexcept { return ll(llhttp_)->http_minor; }
+bool RequestParser::shouldKeepAlive() const noexcept {
+  return llhttp_should_keep_alive(ll(llhttp_)) != 0;
+}
+bool RequestParser::isChunked() const noexcept { return (ll(llhttp_)->flags & F_CHUNKED) != 0; }
+bool RequestParser::hasContentLength() const noexcept {
+  return (ll(llhttp_)->flags & F_CONTENT_LENGTH) != 0;
+}
+bool RequestParser::isUpgrade() const noexcept { return ll(llhttp_)->upgrade != 0; }
+
+void RequestParser::detachHead() {
+  if (!headComplete_ || headDetached() || base_ == nullptr) return;
+  store_.assign(base_, headEnd_);
+  base_ = store_.data();
+}
+
+int RequestParser::fail(std::string_view code, std::string_view reason, int status) noexcept {
+  failure_ = {code, reason, status};
+  return HPE_USER;
+}
+
+bool RequestParser::noteHeadEnd(const char* end) noexcept {
+  std::uint32_t o = offsetOf(end);
+  if (o > headEnd_) headEnd_ = o;
+  return headEnd_ <= maxHeaderSize_;
+}
+
+int RequestParser::onMessageBegin() noexcept {
+  inMessage_ = true;
+  inHead_ = headComplete_ = false;
+  fields_.clear();
+  store_.clear();
+  base_ = chunkHead_ = nullptr;
+  carried_ = 0;
+  headEnd_ = urlOff_ = urlLen_ = methodLen_ = trailerBytes_ = 0;
+  contentLength_ = bodyBytes_ = 0;
+  maxBody_ = defaultMaxBody_;
+  fieldOpen_ = valueStarted_ = haveName_ = versionSeen_ = false;
+  return 0;
+}
+
+int RequestParser::onMethod(const char* at, std::size_t n) noexcept {
+  if (!inHead_) {
+    inHead_ = true;
+    chunkHead_ = at;
+    carried_ = 0;
+  }
+  methodLen_ = offsetOf(at + n);
+  if (!noteHeadEnd(at + n)) return fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
+  return 0;
+}
+
+int RequestParser::onUrl(const char* at, std::size_t n) noexcept {
+  if (urlLen_ == 0) urlOff_ = offsetOf(at);
+  urlLen_ = offsetOf(at + n) - urlOff_;
+  if (!noteHeadEnd(at + n)) return fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
+  return 0;
+}
+
+int RequestParser::onVersion(const char* at, std::size_t n) noexcept {
+  versionSeen_ = true;
+  if (!noteHeadEnd(at + n)) return fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
+  return 0;
+}
+
+int RequestParser::onHeaderField(const char* at, std::size_t n) noexcept {
+  if (headComplete_) {
+    // Trailer fields: not exposed, but bounded like a head.
+    trailerBytes_ += static_cast<std::uint32_t>(n);
+    if (trailerBytes_ > maxHeaderSize_) return fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
+    return 0;
+  }
+  try {
+    if (!fieldOpen_) {
+      fields_.push_back(FieldRef{offsetOf(at), 0, 0, 0});
+      fieldOpen_ = true;
+      valueStarted_ = false;
+    }
+  } catch (const std::bad_alloc&) {
+    return fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
+  }
+  FieldRef& f = fields_.back();
+  f.nameLen = offsetOf(at + n) - f.nameOff;
+  haveName_ = true;
+  if (!noteHeadEnd(at + n)) return fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
+  return 0;
+}
+
+int RequestParser::onHeaderValue(const char* at, std::size_t n) noexcept {
+  if (headComplete_) {
+    trailerBytes_ += static_cast<std::uint32_t>(n);
+    if (trailerBytes_ > maxHeaderSize_) return fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
+    return 0;
+  }
+  // A value with no name before it (": v"): llhttp 8 accepts it and would glue it to the
+  // previous field.
+  if (fields_.empty() || !haveName_) {
+    return fail("HPE_INVALID_HEADER_TOKEN", "Empty header name", 400);
+  }
+  FieldRef& f = fields_.back();
+  if (!valueStarted_) {
+    f.valueOff = offsetOf(at);
+    valueStarted_ = true;
+  }
+  f.valueLen = offsetOf(at + n) - f.valueOff;
+  if (!noteHeadEnd(at + n)) return fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
+  return 0;
+}
+
+void RequestParserAccess::fieldDone(RequestParser& r) noexcept {
+  r.fieldOpen_ = false;
+  r.valueStarted_ = false;
+}
+void RequestParserAccess::valueDone(RequestParser& r) noexcept {
+  r.valueStarted_ = false;
+  r.haveName_ = false;
+}
+
+int RequestParser::checkTransferEncoding() noexcept {
+  // RFC 9112 §6.1/§6.3: chunked must be the final coding of a request (else 400), and a server
+  // that does not implement a coding answers 501. nodexx implements chunked only.
+  bool other = false;
+  std::string_view last;
+  for (const FieldRef& f : fields_) {
+    if (!equalsIgnoreCase(fieldName(f), "transfer-encoding")) continue;
+    std::string_view v = fieldValue(f);
+    while (!v.empty()) {
+      std::size_t comma = v.find(',');
+      std::string_view token = v.substr(0, comma);
+      while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) {
+        token.remove_prefix(1);
+      }
+      while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) {
+        token.remove_suffix(1);
+      }
+      if (!token.empty()) {
+        if (!equalsIgnoreCase(token, "chunked")) other = true;
+        last = token;
+      }
+      if (comma == std::string_view::npos) break;
+      v.remove_prefix(comma + 1);
+    }
+  }
+  if (!equalsIgnoreCase(last, "chunked")) return 400;
+  return other ? 501 : 0;
+}
+
+bool RequestParser::headIsStrict() const noexcept {
+  // What llhttp 8's strict mode still lets through: a bare LF as a line end, obs-fold lines,
+  // and extra spaces in the request line. The head is contiguous here, so one pass checks it.
+  std::uint32_t urlEnd = urlOff_ + urlLen_;
+  if (urlOff_ != methodLen_ + 1) return false;               // "GET  /"
+  if (!versionSeen_ || urlEnd + 6 > headEnd_) return false;  // "GET /" (HTTP/0.9 form)
+  if (base_[urlEnd] != ' ' || base_[urlEnd + 1] != 'H') return false;
+  const char* p = base_;
+  const char* end = base_ + headEnd_;
+  while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))) !=
+         nullptr) {
+    if (p == base_ || p[-1] != '\r') return false;               // bare LF
+    if (p + 1 < end && (p[1] == ' ' || p[1] == '\t')) return false;  // obs-fold
+    ++p;
+  }
+  return true;
+}
+
+int RequestParser::onHeadersCompleteCb() noexcept {
+  headComplete_ = true;
+  if (carried_ == 0) {
+    base_ = chunkHead_;
+  } else {
+    // The head was split across reads: finish the copy in store_ and point the views there.
+    if (headEnd_ > carried_) store_.append(chunkHead_, headEnd_ - carried_);
+    base_ = store_.data();
+  }
+  for (FieldRef& f : fields_) {
+    // llhttp leaves trailing whitespace in values; RFC 9110 §5.5 excludes it.
+    while (f.valueLen > 0 && (base_[f.valueOff + f.valueLen - 1] == ' ' ||
+                              base_[f.valueOff + f.valueLen - 1] == '\t')) {
+      --f.valueLen;
+    }
+  }
+  for (const FieldRef& f : fields_) {
+    // llhttp 8 accepts obs-fold (a line starting with SP/HTAB continues the value), even in
+    // strict mode; RFC 9112 §5.2 lets a server reject it, and smuggling defences require it.
+    if (f.nameLen == 0) return fail("HPE_INVALID_HEADER_TOKEN", "Empty header name", 400);
+    std::string_view v = fieldValue(f);
+    if (v.find_first_of("\r\n") != std::string_view::npos) {
+      return fail("HPE_OBS_FOLD", "Folded header values (obs-fold) are not allowed", 400);
+    }
+  }
+  if (!headIsStrict()) {
+    return fail("HPE_STRICT", "Malformed request line or line ending", 400);
+  }
+  llhttp_t* p = ll(llhttp_);
+  if (p->http_major != 1) {
+    return fail("HPE_INVALID_VERSION", "HTTP version not supported", 505);
+  }
+  if (p->method == HTTP_CONNECT) return fail("HPE_CONNECT", "CONNECT is not supported", 501);
+  if ((p->flags & F_TRANSFER_ENCODING) != 0) {
+    int te = checkTransferEncoding();
+    if (te == 400) {
+      return fail("HPE_INVALID_TRANSFER_ENCODING",
+                  "Request has invalid `Transfer-Encoding`: chunked must be last", 400);
+    }
+    if (te == 501) return fail("HPE_INVALID_TRANSFER_ENCODING", "Unsupported transfer coding", 501);
+  }
+  contentLength_ = (p->flags & F_CONTENT_LENGTH) != 0 ? p->content_length : 0;
+  if (!sink_.onHeadersComplete()) {
+    failure_ = {};
+    return HPE_USER;
+  }
+  return 0;
+}
+
+int RequestParser::onBodyCb(const char* at, std::size_t n) noexcept {
+  bodyBytes_ += n;
+  if (maxBody_ != 0 && bodyBytes_ > maxBody_) {
+    return fail("ERR_HTTP_BODY_TOO_LARGE", "Request body larger than maxBodyBytes", 413);
+  }
+  sink_.onBody(std::string_view(at, n));
+  return 0;
+}
+
+int RequestParser::onMessageCompleteCb() noexcept {
+  inMessage_ = false;
+  return sink_.onMessageComplete() ? HPE_PAUSED : 0;
+}
+
+}  // namespace nx::http::detail

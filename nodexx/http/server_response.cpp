@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: MIT
+#include "nodexx/http/server_response.hpp"
+
+#include <charconv>
+#include <cstring>
+
+#include "nodexx/core/errors.hpp"
+#include "nodexx/http/errors.hpp"
+#include "nodexx/http/internal/connection.hpp"
+#include "nodexx/http/internal/server_streams.hpp"
+#include "nodexx/http/status.hpp"
+
+namespace nx::http {
+
+namespace {
+
+// Small integers as text without allocating.
+struct Num {
+  char buf[24];
+  std::size_t len;
+  explicit Num(std::uint64_t v) noexcept {
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    len = static_cast<std::size_t>(r.ptr - buf);
+  }
+  std::string_view view() const noexcept { return {buf, len}; }
+};
+
+struct Hex {
+  char buf[24];
+  std::size_t len;
+  explicit Hex(std::uint64_t v) noexcept {
+    auto r = std::to_chars(buf, buf + sizeof buf, v, 16);
+    len = static_cast<std::size_t>(r.ptr - buf);
+  }
+  std::string_view view() const noexcept { return {buf, len}; }
+};
+
+std::string_view asView(const Buffer& b) noexcept { return b.byteView(); }
+
+// The head is assembled on the stack and handed to the connection in one piece: one append
+// into the output batch instead of one per field. Heads beyond the inline size spill to the heap.
+class HeadWriter {
+ public:
+  void put(std::string_view s) {
+    if (spill_.empty() && len_ + s.size() <= sizeof buf_) {
+      std::memcpy(buf_ + len_, s.data(), s.size());
+      len_ += s.size();
+      return;
+    }
+    if (spill_.empty()) spill_.assign(buf_, len_);
+    spill_.append(s);
+  }
+  std::string_view view() const noexcept {
+    return spill_.empty() ? std::string_view(buf_, len_) : std::string_view(spill_);
+  }
+
+ private:
+  char buf_[1024];
+  std::size_t len_ = 0;
+  std::string spill_;
+};
+
+}  // namespace
+
+Promise<>::Awaiter WriteResult::operator co_await() const {
+  if (ok_) return Promise<>::resolve().operator co_await();
+  return res_->drained().operator co_await();
+}
+
+void ServerResponse::resetForNext() noexcept {
+  statusCode = 200;
+  if (!statusMessage.empty()) statusMessage.clear();
+  sendDate = true;
+  headers_.clear();
+  headersSent_ = ended_ = finished_ = chunked_ = noBody_ = closeByEof_ = false;
+  hasContentLength_ = false;
+  contentLength_ = bodyWritten_ = 0;
+  drain_.reset();
+  if (stream_) {
+    stream_->detach();
+    stream_.reset();
+  }
+  // Listeners belong to one exchange; most exchanges have none, so check before clearing.
+  if (onFinish.listenerCount() != 0) onFinish.removeAllListeners();
+  if (onClose.listenerCount() != 0) onClose.removeAllListeners();
+  if (onDrain.listenerCount() != 0) onDrain.removeAllListeners();
+}
+
+void ServerResponse::checkNotSent(std::string_view what) const {
+  if (headersSent_) {
+    throw SystemError(std::string(errc::kHeadersSent),
+                      "Cannot " + std::string(what) + " headers after they are sent to the client");
+  }
+}
+
+ServerResponse& ServerResponse::setHeader(std::string_view name, std::string_view value) {
+  checkNotSent("set");
+  headers_.set(name, value);
+  return *this;
+}
+
+ServerResponse& ServerResponse::setHeader(std::string_view name, std::uint64_t value) {
+  return setHeader(name, Num(value).view());
+}
+
+ServerResponse& ServerResponse::appendHeader(std::string_view name, std::string_view value) {
+  checkNotSent("append");
+  headers_.append(name, value);
+  return *this;
+}
+
+std::optional<std::string_view> ServerResponse::getHeader(std::string_view name) const noexcept {
+  return headers_.get(name);
+}
+bool ServerResponse::hasHeader(std::string_view name) const noexcept { return headers_.has(name); }
+
+void ServerResponse::removeHeader(std::string_view name) {
+  checkNotSent("remove");
+  headers_.remove(name);
+}
+
+std::vector<std::string> ServerResponse::getHeaderNames() const { return headers_.names(); }
+
+ServerResponse& ServerResponse::writeHead(int status, std::string_view message) {
+  checkNotSent("write");
+  if (!isValidStatusCode(status)) {
+    throw RangeError(std::string(errc::kInvalidStatusCode),
+                     "Invalid status code: " + std::to_string(status));
+  }
+  if (!isValidHeaderValue(message)) {
+    throw SystemError(std::string(errc::kInvalidChar), "Invalid character in statusMessage");
+  }
+  statusCode = status;
+  if (!message.empty()) statusMessage.assign(message);
+  sendHead(false, 0);
+  return *this;
+}
+
+ServerResponse& ServerResponse::writeHead(
+    int status, std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  checkNotSent("write");
+  for (const auto& [n, v] : fields) headers_.set(n, v);
+  return writeHead(status);
+}
+
+ServerResponse& ServerResponse::writeHead(int status, const Headers& fields) {
+  checkNotSent("write");
+  for (const auto& e : fields) headers_.set(e.name, e.value);
+  return writeHead(status);
+}
+
+void ServerResponse::sendHead(bool ending, std::size_t endSize) {
+  if (headersSent_) return;
+  if (!isValidStatusCode(statusCode)) {
+    throw RangeError(std::string(errc::kInvalidStatusCode),
+                     "Invalid status code: " + std::to_string(statusCode));
+  }
+  detail::Connection& c = conn_;
+  headersSent_ = true;
+  noBody_ = c.isHeadRequest() || statusHasNoBody(statusCode);
+  bool noBodyStatus = statusHasNoBody(statusCode);
+
+  bool userDate = false, userConnection = false, userTe = false;
+  for (const auto& e : headers_) {
+    std::string_view n = e.name;
+    if (n.size() == 4 && equalsIgnoreCase(n, "date")) {
+      userDate = true;
+    } else if (n.size() == 10 && equalsIgnoreCase(n, "connection")) {
+      userConnection = true;
+      if (equalsIgnoreCase(e.value, "close")) c.setKeepAlive(false);
+    } else if (n.size() == 14 && equalsIgnoreCase(n, "content-length")) {
+      std::string_view v = e.value;
+      std::uint64_t len = 0;
+      auto r = std::from_chars(v.data(), v.data() + v.size(), len);
+      if (r.ec == std::errc() && r.ptr == v.data() + v.size()) {
+        hasContentLength_ = true;
+        contentLength_ = len;
+      }
+    } else if (n.size() == 17 && equalsIgnoreCase(n, "transfer-encoding")) {
+      userTe = true;
+      std::string_view v = e.value;
+      chunked_ = v.size() >= 7 && equalsIgnoreCase(v.substr(v.size() - 7), "chunked");
+    }
+  }
+  // Body framing decides keep-alive, so it comes first.
+  bool addLength = false, addChunked = false;
+  if (!hasContentLength_ && !userTe && !noBodyStatus) {
+    if (ending) {
+      addLength = true;
+      hasContentLength_ = true;
+      contentLength_ = endSize;
+    } else if (!noBody_ && !c.isHttp10()) {
+      addChunked = true;
+      chunked_ = true;
+    } else if (!noBody_) {
+      closeByEof_ = true;  // HTTP/1.0 client: the body ends when the connection does
+      c.setKeepAlive(false);
+    }
+  }
+  if (userTe && !chunked_ && !noBody_) c.setKeepAlive(false);
+  if (noBody_) chunked_ = false;
+
+  HeadWriter h;
+  h.put("HTTP/1.1 ");
+  h.put(Num(static_cast<std::uint64_t>(statusCode)).view());
+  h.put(" ");
+  h.put(statusMessage.empty() ? statusText(statusCode) : std::string_view(statusMessage));
+  h.put("\r\n");
+  for (const auto& e : headers_) {
+    h.put(e.name);
+    h.put(": ");
+    h.put(e.value);
+    h.put("\r\n");
+  }
+  if (sendDate && !userDate) {
+    h.put("Date: ");
+    h.put(c.date());
+    h.put("\r\n");
+  }
+  if (!userConnection) {
+    if (c.keepAlive()) {
+      h.put("Connection: keep-alive\r\nKeep-Alive: timeout=");
+      h.put(Num(c.keepAliveSeconds()).view());
+      h.put("\r\n");
+    } else {
+      h.put("Connection: close\r\n");
+    }
+  }
+  if (addLength) {
+    h.put("Content-Length: ");
+    h.put(Num(endSize).view());
+    h.put("\r\n");
+  } else if (addChunked) {
+    h.put("Transfer-Encoding: chunked\r\n");
+  }
+  h.put("\r\n");
+  c.append(h.view());
+}
+
+void ServerResponse::writeBody(std::string_view chunk) {
+  if (noBody_ || chunk.empty()) return;
+  bodyWritten_ += chunk.size();
+  if (chunked_) {
+    Hex size(chunk.size());
+    conn_.append(size.view());
+    conn_.append("\r\n");
+    conn_.append(chunk);
+    conn_.append("\r\n");
+  } else {
+    conn_.append(chunk);
+  }
+}
+
+WriteResult ServerResponse::write(std::string_view chunk) {
+  if (ended_) {
+    throw SystemError(std::string(errc::kWriteAfterEnd), "write after end");
+  }
+  if (conn_.isClosed()) return WriteResult(*this, false);
+  sendHead(false, 0);
+  writeBody(chunk);
+  bool ok = !conn_.overHighWater();
+  if (!ok) conn_.noteNeedDrain();
+  return WriteResult(*this, ok);
+}
+
+WriteResult ServerResponse::write(const Buffer& chunk) { return write(asView(chunk)); }
+
+void ServerResponse::end() { endWith({}); }
+void ServerResponse::end(std::string_view chunk) { endWith(chunk); }
+void ServerResponse::end(const Buffer& chunk) { endWith(asView(chunk)); }
+
+void ServerResponse::endWith(std::string_view chunk) {
+  if (ended_) return;
+  if (!conn_.isClosed()) {
+    sendHead(true, chunk.size());
+    writeBody(chunk);
+    if (chunked_ && !noBody_) conn_.append("0\r\n\r\n");
+  }
+  ended_ = true;
+  finished_ = true;
+  onFinish.emit();
+  onClose.emit();  // Node emits 'close' after 'finish' for a completed response too
+  conn_.responseEnded();
+}
+
+void ServerResponse::writeContinue() {
+  if (headersSent_ || conn_.isClosed()) return;
+  conn_.append("HTTP/1.1 100 Continue\r\n\r\n");
+}
+
+void ServerResponse::flushHeaders() {
+  if (conn_.isClosed()) return;
+  sendHead(false, 0);
+}
+
+bool ServerResponse::writableNeedDrain() const noexcept { return conn_.overHighWater(); }
+
+Promise<> ServerResponse::drained() {
+  if (conn_.isClosed() || !conn_.overHighWater()) return Promise<>::resolve();
+  conn_.noteNeedDrain();
+  if (!drain_) drain_.emplace(Promise<>::withResolvers());
+  return drain_->promise;
+}
+
+void ServerResponse::settleDrain() noexcept {
+  if (drain_) {
+    auto d = std::move(*drain_);
+    drain_.reset();
+    d.resolve();
+  }
+  if (stream_) stream_->drained();
+  onDrain.emit();
+}
+
+std::shared_ptr<stream::Writable<Buffer>> ServerResponse::stream() {
+  if (!stream_) stream_ = std::make_shared<detail::ResponseWritable>(*this, conn_.highWaterMark());
+  return stream_;
+}
+
+}  // namespace nx::http
