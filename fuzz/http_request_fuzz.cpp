@@ -54,9 +54,11 @@ bool isOverflow(const std::string& e) { return e.find("HPE_HEADER_OVERFLOW") != 
 
 void compare(const Outcome& a, const Outcome& b) {
   bool same = a.log == b.log;
-  if (!same && !a.error.empty() && !b.error.empty() && (isOverflow(a.error) || isOverflow(b.error))) {
+  if (!same && !a.error.empty() && !b.error.empty() &&
+      (isOverflow(a.error) || isOverflow(b.error))) {
     // Which error wins for an oversized malformed head depends on where the input was cut.
-    same = a.prefix.substr(0, a.prefix.rfind("head ")) == b.prefix.substr(0, b.prefix.rfind("head "));
+    same =
+        a.prefix.substr(0, a.prefix.rfind("head ")) == b.prefix.substr(0, b.prefix.rfind("head "));
   }
   if (!same) {
     std::fprintf(stderr, "split changed the result\n--- whole\n%s--- split\n%s", a.log.c_str(),

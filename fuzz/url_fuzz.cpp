@@ -63,8 +63,8 @@ void checkUrl(const Url& u) {
     require(href.rfind(rebuilt, 0) == 0, "getters do not rebuild href", href);
     // search() and hash() follow, except that an empty "?" or "#" shows only in href.
     std::string tail = href.substr(rebuilt.size());
-    require(tail == u.search() + u.hash() || tail == "?" + u.hash() ||
-                tail == u.search() + "#" || tail == "?#",
+    require(tail == u.search() + u.hash() || tail == "?" + u.hash() || tail == u.search() + "#" ||
+                tail == "?#",
             "search and hash do not end href", href);
   }
   auto params = u.searchParams();

@@ -67,11 +67,16 @@ Outcome oneShot(Mode mode, const Buffer& data) {
     zlib::Options o{.maxOutputLength = kLimit};
     zlib::BrotliOptions b{.maxOutputLength = kLimit};
     switch (mode) {
-      case Mode::Gunzip: return zlib::gunzipSync(data, o);
-      case Mode::Inflate: return zlib::inflateSync(data, o);
-      case Mode::InflateRaw: return zlib::inflateRawSync(data, o);
-      case Mode::Unzip: return zlib::unzipSync(data, o);
-      default: return zlib::brotliDecompressSync(data, b);
+      case Mode::Gunzip:
+        return zlib::gunzipSync(data, o);
+      case Mode::Inflate:
+        return zlib::inflateSync(data, o);
+      case Mode::InflateRaw:
+        return zlib::inflateRawSync(data, o);
+      case Mode::Unzip:
+        return zlib::unzipSync(data, o);
+      default:
+        return zlib::brotliDecompressSync(data, b);
     }
   });
 }
@@ -80,9 +85,9 @@ Outcome oneShot(Mode mode, const Buffer& data) {
 Outcome pieces(Mode mode, const Buffer& data, std::uint64_t seed) {
   return attempt([&] {
     auto codec = mode == Mode::BrotliDecode
-                     ? zlib::detail::Codec::create(mode, zlib::BrotliOptions{.chunkSize = 64,
-                                                                             .maxOutputLength = kLimit},
-                                                   zlib::detail::Api::Stream)
+                     ? zlib::detail::Codec::create(
+                           mode, zlib::BrotliOptions{.chunkSize = 64, .maxOutputLength = kLimit},
+                           zlib::detail::Api::Stream)
                      : zlib::detail::Codec::create(
                            mode, zlib::Options{.chunkSize = 64, .maxOutputLength = kLimit},
                            zlib::detail::Api::Stream);
@@ -107,7 +112,8 @@ void checkDecompressor(Mode mode, const char* name, const Buffer& data, std::uin
     const Outcome split = pieces(mode, data, seed);
     // Which of "too large" and a format error comes first depends on how much output each
     // engine call may produce (16 KiB chunks against 64 bytes), so only the rest must agree.
-    const bool limited = whole.code == "ERR_BUFFER_TOO_LARGE" || split.code == "ERR_BUFFER_TOO_LARGE";
+    const bool limited =
+        whole.code == "ERR_BUFFER_TOO_LARGE" || split.code == "ERR_BUFFER_TOO_LARGE";
     if (!limited) {
       if (whole.ok != split.ok || (!whole.ok && whole.code != split.code)) {
         std::fprintf(stderr, "one call: %s, split: %s\n", whole.ok ? "ok" : whole.code.c_str(),

@@ -32,7 +32,7 @@ nx::Promise<> client(int port, int id) {
   auto socket = co_await net::connect(port, "127.0.0.1");
   const std::string text = "hello from client " + std::to_string(id);
   co_await socket->write(nx::Buffer::from(text));  // waits only if the buffer is full
-  (void)socket->end();                              // half-close: "I am done sending"
+  (void)socket->end();                             // half-close: "I am done sending"
   std::string reply;
   while (auto chunk = co_await socket->read()) reply += chunk->toString();
   std::printf("client %d got \"%s\" back (%llu bytes written, %llu read)\n", id, reply.c_str(),

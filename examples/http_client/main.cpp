@@ -39,8 +39,7 @@ Promise<> client(http::Server& server, http::Agent& agent) {
   // URL parsing as new URL(input, base), and the query string as Express reads it.
   http::Url url("../greet?name=a+b&name=c", origin + "/x/y");
   auto query = http::querystring::parse(url.search().substr(1));
-  std::printf("url %s has %zu values for name\n", url.href().c_str(),
-              query.getAll("name").size());
+  std::printf("url %s has %zu values for name\n", url.href().c_str(), query.getAll("name").size());
 
   // http.request(): a streamed request body; write() waits when the socket is busy.
   http::RequestOptions options(origin + "/upload");

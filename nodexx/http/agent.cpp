@@ -61,12 +61,23 @@ void Agent::detachFree(FreeSocket& f) {
   auto ev = f.lease.socket->events();
   for (std::size_t i = 0; i < f.listeners.size(); ++i) {
     switch (i) {
-      case 0: ev.data.off(f.listeners[i]); break;
-      case 1: ev.end.off(f.listeners[i]); break;
-      case 2: ev.error.off(f.listeners[i]); break;
-      case 3: ev.close.off(f.listeners[i]); break;
-      case 4: f.lease.tcp->events().timeout.off(f.listeners[i]); break;
-      default: break;
+      case 0:
+        ev.data.off(f.listeners[i]);
+        break;
+      case 1:
+        ev.end.off(f.listeners[i]);
+        break;
+      case 2:
+        ev.error.off(f.listeners[i]);
+        break;
+      case 3:
+        ev.close.off(f.listeners[i]);
+        break;
+      case 4:
+        f.lease.tcp->events().timeout.off(f.listeners[i]);
+        break;
+      default:
+        break;
     }
   }
   f.listeners.clear();
@@ -246,7 +257,8 @@ void Agent::release(const std::string& key, AgentLease lease, bool reusable) {
     // an error all mean the connection cannot carry a request.
     f.listeners.push_back(ev.data.on([this, key, raw](Buffer&) { dropFree(key, raw); }));
     f.listeners.push_back(ev.end.on([this, key, raw] { dropFree(key, raw); }));
-    f.listeners.push_back(ev.error.on([this, key, raw](std::exception_ptr) { dropFree(key, raw); }));
+    f.listeners.push_back(
+        ev.error.on([this, key, raw](std::exception_ptr) { dropFree(key, raw); }));
     f.listeners.push_back(ev.close.on([this, key, raw] { dropFree(key, raw); }));
     f.listeners.push_back(tcp->events().timeout.on([this, key, raw] { dropFree(key, raw); }));
     tcp->setTimeout(options_.timeout);

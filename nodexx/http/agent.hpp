@@ -88,8 +88,8 @@ class Agent {
 
   /// Where to connect for an origin; built by the client.
   struct Origin {
-    std::string key;       ///< pool key: "http:host:port" plus TLS options
-    std::string host;      ///< host name or IP literal, without brackets
+    std::string key;   ///< pool key: "http:host:port" plus TLS options
+    std::string host;  ///< host name or IP literal, without brackets
     int port = 0;
     int family = 0;  ///< dns::lookup family: 0, 4 or 6
     bool tls = false;

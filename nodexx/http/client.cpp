@@ -49,17 +49,19 @@ void IncomingResponse::_read(std::size_t) {
 // ---- the parser sink and socket listeners ----
 
 struct ClientRequest::Impl final : detail::ResponseSink {
-  explicit Impl(ClientRequest& r, std::uint32_t maxHeaderSize) : req(r), parser(*this, maxHeaderSize) {}
+  explicit Impl(ClientRequest& r, std::uint32_t maxHeaderSize)
+      : req(r), parser(*this, maxHeaderSize) {}
 
   bool onResponse(detail::ResponseHead& head) override {
     Headers headers;
     for (auto& [name, value] : head.fields) headers.appendUnchecked(name, value);
-    req.response_ = std::make_shared<IncomingResponse>(head.statusCode, std::move(head.statusMessage),
-                                                        head.httpMajor, head.httpMinor,
-                                                        std::move(headers));
+    req.response_ =
+        std::make_shared<IncomingResponse>(head.statusCode, std::move(head.statusMessage),
+                                           head.httpMajor, head.httpMinor, std::move(headers));
     req.response_->request_ = req.self();
     req.response_->events().error.on([](std::exception_ptr) {});  // see start()
-    if (req.maxResponseBytes_ && head.contentLength && *head.contentLength > req.maxResponseBytes_) {
+    if (req.maxResponseBytes_ && head.contentLength &&
+        *head.contentLength > req.maxResponseBytes_) {
       tooLarge = true;
     }
     if (req.waiting_) {
@@ -107,11 +109,11 @@ bool methodHasNoBodyByDefault(std::string_view m) {
 }
 
 std::exception_ptr lengthMismatch(std::uint64_t actual, std::uint64_t declared) {
-  return std::make_exception_ptr(SystemError(
-      std::string(errc::kContentLengthMismatch),
-      "Request body's content-length of " + std::to_string(actual) +
-          " byte(s) does not match the content-length of " + std::to_string(declared) +
-          " byte(s) set in header"));
+  return std::make_exception_ptr(
+      SystemError(std::string(errc::kContentLengthMismatch),
+                  "Request body's content-length of " + std::to_string(actual) +
+                      " byte(s) does not match the content-length of " + std::to_string(declared) +
+                      " byte(s) set in header"));
 }
 
 stream::WritableOptions requestStreamOptions() {
@@ -154,8 +156,8 @@ void ClientRequest::start() {
   // listenerCount before emitting errors on client messages, too).
   events().error.on([](std::exception_ptr) {});
   if (deadline_.count() > 0) {
-    deadlineTimer_ = setTimeout([this] { fail(std::make_exception_ptr(TimeoutError())); },
-                                deadline_);
+    deadlineTimer_ =
+        setTimeout([this] { fail(std::make_exception_ptr(TimeoutError())); }, deadline_);
   }
   if (signal_) {
     if (signal_.aborted()) {
@@ -546,7 +548,9 @@ std::shared_ptr<ClientRequest> request(const RequestOptions& options) {
   }
   const bool tls = protocol == "https:";
   if (port <= 0) port = tls ? 443 : 80;
-  if (port > 65535) throw RangeError("ERR_SOCKET_BAD_PORT", "Port should be >= 0 and < 65536. Received " + std::to_string(port) + ".");
+  if (port > 65535)
+    throw RangeError("ERR_SOCKET_BAD_PORT",
+                     "Port should be >= 0 and < 65536. Received " + std::to_string(port) + ".");
   if (!isValidHeaderName(options.method)) {
     throw SystemError(std::string(errc::kInvalidHttpToken),
                       "Method must be a valid HTTP token [\"" + options.method + "\"]");

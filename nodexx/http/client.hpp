@@ -208,9 +208,9 @@ class ClientRequest : public stream::Writable<Buffer> {
   std::exception_ptr error_;
   std::optional<Promise<std::shared_ptr<IncomingResponse>>::Resolvers> waiting_;
   Timeout deadlineTimer_;
-  std::uint64_t ticket_ = 0;  // the Agent queue entry while waiting for a socket
-  std::uint64_t bodyBytes_ = 0;      // response body bytes received
-  std::uint64_t sentBytes_ = 0;      // request body bytes written
+  std::uint64_t ticket_ = 0;                     // the Agent queue entry while waiting for a socket
+  std::uint64_t bodyBytes_ = 0;                  // response body bytes received
+  std::uint64_t sentBytes_ = 0;                  // request body bytes written
   std::optional<std::uint64_t> declaredLength_;  // a Content-Length the caller set
   // A write or end() that arrived before the socket.
   Buffer pendingChunk_;

@@ -27,9 +27,9 @@ std::exception_ptr socketTimeout() {
 }
 
 std::exception_ptr responseTooLarge(std::uint64_t limit) {
-  return std::make_exception_ptr(SystemError(std::string(client_errc::kResponseTooLarge),
-                                             "Response body larger than " +
-                                                 std::to_string(limit) + " bytes"));
+  return std::make_exception_ptr(
+      SystemError(std::string(client_errc::kResponseTooLarge),
+                  "Response body larger than " + std::to_string(limit) + " bytes"));
 }
 
 Promise<AgentLease> connectTls(Agent::Origin origin, std::chrono::milliseconds connectTimeout) {

@@ -56,7 +56,8 @@ void ResponseParser::reset(bool noBody) noexcept {
   llhttp_reset(p);
   p->data = this;
   noBody_ = noBody;
-  started_ = headDone_ = complete_ = interim_ = sinkRefused_ = overflow_ = badStatus_ = emptyName_ = false;
+  started_ = headDone_ = complete_ = interim_ = sinkRefused_ = overflow_ = badStatus_ = emptyName_ =
+      false;
   inField_ = false;
   headBytes_ = 0;
   head_ = ResponseHead();

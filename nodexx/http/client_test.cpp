@@ -262,7 +262,8 @@ TEST_F(ClientTest, EndWithDataSendsContentLength) {
 
 TEST_F(ClientTest, StreamedBodyIsChunkedWithBackpressure) {
   std::vector<std::string> chunks;
-  for (int i = 0; i < 64; ++i) chunks.push_back(std::string(64 * 1024, static_cast<char>('a' + i % 26)));
+  for (int i = 0; i < 64; ++i)
+    chunks.push_back(std::string(64 * 1024, static_cast<char>('a' + i % 26)));
   auto body = await(post(opts("/echo"), chunks, false));
   EXPECT_NE(body.find("\"te\":\"chunked\""), std::string::npos) << body;
   EXPECT_NE(body.find("\"length\":4194304"), std::string::npos) << body;

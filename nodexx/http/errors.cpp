@@ -50,15 +50,24 @@ std::string problemJson(int status, std::string_view code, std::string_view deta
 
 std::string_view problemCode(int status) noexcept {
   switch (status) {
-    case 400: return "bad_request";
-    case 408: return "request_timeout";
-    case 413: return "payload_too_large";
-    case 417: return "expectation_failed";
-    case 431: return "request_header_fields_too_large";
-    case 500: return "internal_server_error";
-    case 501: return "not_implemented";
-    case 505: return "http_version_not_supported";
-    default: return "error";
+    case 400:
+      return "bad_request";
+    case 408:
+      return "request_timeout";
+    case 413:
+      return "payload_too_large";
+    case 417:
+      return "expectation_failed";
+    case 431:
+      return "request_header_fields_too_large";
+    case 500:
+      return "internal_server_error";
+    case 501:
+      return "not_implemented";
+    case 505:
+      return "http_version_not_supported";
+    default:
+      return "error";
   }
 }
 

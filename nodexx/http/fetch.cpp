@@ -92,8 +92,8 @@ Promise<Buffer> readBody(std::shared_ptr<stream::Readable<Buffer>> body,
 }  // namespace
 
 Response::Response(std::shared_ptr<IncomingResponse> raw,
-                   std::shared_ptr<stream::Readable<Buffer>> body, std::string url,
-                   bool redirected, std::uint64_t limit)
+                   std::shared_ptr<stream::Readable<Buffer>> body, std::string url, bool redirected,
+                   std::uint64_t limit)
     : status_(raw->statusCode()),
       statusText_(raw->statusMessage()),
       headers_(raw->headers()),
@@ -158,8 +158,8 @@ Promise<Response> fetch(std::string url, FetchInit init) {
           ((status == 301 || status == 302) && method == "POST")) {
         method = "GET";
         body.reset();
-        for (auto name : {"content-length", "content-type", "content-encoding",
-                          "content-language", "content-location"}) {
+        for (auto name : {"content-length", "content-type", "content-encoding", "content-language",
+                          "content-location"}) {
           headers.remove(name);
         }
       }

@@ -58,8 +58,12 @@ Headers IncomingMessage::headers() const {
   return h;
 }
 
-void IncomingMessage::setMaxBodyBytes(std::uint64_t n) noexcept { conn_.parser().setMaxBodyBytes(n); }
-std::uint64_t IncomingMessage::maxBodyBytes() const noexcept { return conn_.parser().maxBodyBytes(); }
+void IncomingMessage::setMaxBodyBytes(std::uint64_t n) noexcept {
+  conn_.parser().setMaxBodyBytes(n);
+}
+std::uint64_t IncomingMessage::maxBodyBytes() const noexcept {
+  return conn_.parser().maxBodyBytes();
+}
 
 Promise<std::optional<Buffer>> IncomingMessage::read() { return conn_.readBody(); }
 

@@ -160,9 +160,9 @@ std::string decodeStr(std::string_view s) {
 
 // Unreserved characters of Node's querystring.escape (noEscape table).
 bool noEscape(unsigned char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_' || c == '~' || c == '!' || c == '\'' || c == '(' ||
-         c == ')' || c == '*';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~' || c == '!' || c == '\'' || c == '(' || c == ')' ||
+         c == '*';
 }
 
 }  // namespace

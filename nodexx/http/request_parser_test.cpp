@@ -103,14 +103,16 @@ TEST(RequestParserTest, BodyOverTheLimitIs413) {
 }
 
 TEST(RequestParserTest, SmugglingShapesAreErrors) {
-  EXPECT_THAT(parse("POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
-              HasSubstr("error HPE_UNEXPECTED_CONTENT_LENGTH 400"));
+  EXPECT_THAT(
+      parse("POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+      HasSubstr("error HPE_UNEXPECTED_CONTENT_LENGTH 400"));
   EXPECT_THAT(parse("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\na"),
               HasSubstr("error HPE_UNEXPECTED_CONTENT_LENGTH 400"));
   EXPECT_THAT(parse("GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n"), HasSubstr("error HPE_OBS_FOLD 400"));
   EXPECT_THAT(parse("GET / HTTP/1.1\nA: b\r\n\r\n"), HasSubstr("error HPE_STRICT 400"));
   EXPECT_THAT(parse("GET  / HTTP/1.1\r\n\r\n"), HasSubstr("error HPE_STRICT 400"));
-  EXPECT_THAT(parse("GET / HTTP/1.1\r\n: v\r\n\r\n"), HasSubstr("error HPE_INVALID_HEADER_TOKEN 400"));
+  EXPECT_THAT(parse("GET / HTTP/1.1\r\n: v\r\n\r\n"),
+              HasSubstr("error HPE_INVALID_HEADER_TOKEN 400"));
   EXPECT_THAT(parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, x\r\n\r\n"),
               HasSubstr("error HPE_INVALID_TRANSFER_ENCODING 400"));
   EXPECT_THAT(parse("POST / HTTP/1.1\r\nTransfer-Encoding: x, chunked\r\n\r\n"),

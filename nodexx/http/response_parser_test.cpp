@@ -104,8 +104,9 @@ TEST_F(ResponseParserTest, NoContentAndNotModifiedHaveNoBody) {
 }
 
 TEST_F(ResponseParserTest, InterimResponsesAreReportedBeforeTheFinalOne) {
-  auto r = feed("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
-                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  auto r = feed(
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
   EXPECT_EQ(r.status, S::Paused);
   EXPECT_EQ(sink.informational, (std::vector<int>{100, 103}));
   EXPECT_EQ(sink.responses, 1);
@@ -136,8 +137,9 @@ TEST_F(ResponseParserTest, KeepAliveFollowsVersionAndConnectionHeader) {
 }
 
 TEST_F(ResponseParserTest, SwitchingProtocolsPausesWithUpgrade) {
-  auto r = feed("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade"
-                "\r\n\r\n\x81\x05");
+  auto r = feed(
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade"
+      "\r\n\r\n\x81\x05");
   EXPECT_EQ(r.status, S::Paused);
   EXPECT_TRUE(sink.head.upgrade);
   EXPECT_EQ(sink.responses, 1);

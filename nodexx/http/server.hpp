@@ -87,14 +87,15 @@ class Server {
   explicit Server(RequestHandler handler, ServerOptions options = {});
   /// A server calling a synchronous handler `void(IncomingMessage&, ServerResponse&)`.
   template <class F>
-    requires(std::is_invocable_r_v<void, F&, IncomingMessage&, ServerResponse&> &&
-             std::is_void_v<std::invoke_result_t<F&, IncomingMessage&, ServerResponse&>>)
-  explicit Server(F handler, ServerOptions options = {})
-      : Server(RequestHandler([h = std::move(handler)](IncomingMessage& req,
-                                                      ServerResponse& res) mutable {
-                 h(req, res);
-                 return Promise<>();
-               }),
+  requires(std::is_invocable_r_v<void, F&, IncomingMessage&, ServerResponse&>&& std::is_void_v<
+           std::invoke_result_t<F&, IncomingMessage&,
+                                ServerResponse&>>) explicit Server(F handler,
+                                                                   ServerOptions options = {})
+      : Server(RequestHandler(
+                   [h = std::move(handler)](IncomingMessage& req, ServerResponse& res) mutable {
+                     h(req, res);
+                     return Promise<>();
+                   }),
                options) {}
   Server(Server&& other) noexcept;
   Server& operator=(Server&& other) noexcept;

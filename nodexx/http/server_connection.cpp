@@ -69,8 +69,8 @@ bool Connection::start(uv_stream_t* listener, bool pipe) {
   }
   if (!pipe) uv_tcp_nodelay(&handle_.tcp, 1);
   requestStart_ = server_.now();
-  setDeadline(DeadlineKind::Headers, requestStart_ + static_cast<std::uint64_t>(
-                                                       server_.options.headersTimeout.count()));
+  setDeadline(DeadlineKind::Headers,
+              requestStart_ + static_cast<std::uint64_t>(server_.options.headersTimeout.count()));
   updateReading();
   return true;
 }
@@ -232,7 +232,8 @@ void Connection::dispatch() {
         if (res.ended_ || closing_) return;
       }
     }
-    if (s.owner->onRequest.listenerCount() != 0) s.owner->onRequest.emit(std::ref(req), std::ref(res));
+    if (s.owner->onRequest.listenerCount() != 0)
+      s.owner->onRequest.emit(std::ref(req), std::ref(res));
   }
   if (closing_ || res.ended_) return;
   if (!s.handler) {

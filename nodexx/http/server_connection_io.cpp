@@ -165,8 +165,8 @@ void Connection::onClosed(uv_handle_t* h) {
     if (c.exchangeActive_ || c.parser_.inMessage()) {
       if (!c.req.complete_ && c.exchangeActive_) {
         c.req.aborted_ = true;
-        c.bodyError_ = std::make_exception_ptr(
-            SystemError(std::string(errc::kConnectionReset), "aborted"));
+        c.bodyError_ =
+            std::make_exception_ptr(SystemError(std::string(errc::kConnectionReset), "aborted"));
         if (c.bodyWaiter_) {
           auto w = std::move(*c.bodyWaiter_);
           c.bodyWaiter_.reset();

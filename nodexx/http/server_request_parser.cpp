@@ -35,9 +35,7 @@ struct FieldMarks {
 const llhttp_settings_t& settings() noexcept;
 
 // llhttp's own errors map to 400, except the version errors (505).
-int statusFor(llhttp_errno_t e) noexcept {
-  return e == HPE_INVALID_VERSION ? 505 : 400;
-}
+int statusFor(llhttp_errno_t e) noexcept { return e == HPE_INVALID_VERSION ? 505 : 400; }
 
 llhttp_t* ll(unsigned char* storage) noexcept {
   return std::launder(reinterpret_cast<llhttp_t*>(storage));
@@ -328,7 +326,7 @@ bool RequestParser::headIsStrict() const noexcept {
   const char* end = base_ + headEnd_;
   while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))) !=
          nullptr) {
-    if (p == base_ || p[-1] != '\r') return false;               // bare LF
+    if (p == base_ || p[-1] != '\r') return false;                   // bare LF
     if (p + 1 < end && (p[1] == ' ' || p[1] == '\t')) return false;  // obs-fold
     ++p;
   }

@@ -17,8 +17,8 @@ namespace nx::http {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::RawClient;
 using testing::bodyOf;
+using testing::RawClient;
 using testing::statusOf;
 
 class ServerStreamTest : public nx::testing::FreshLoop {
@@ -79,7 +79,9 @@ TEST_F(ServerStreamTest, RequestStreamReadsChunksThatArrivedBeforeItWasCreated) 
   });
   std::string r = withClient(server, [](int port) {
     RawClient c(port);
-    c.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+    c.send(
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+        "chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
     return c.readResponse();
   });
   EXPECT_EQ(bodyOf(r), "abcde");

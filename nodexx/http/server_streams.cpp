@@ -49,8 +49,7 @@ void ResponseWritable::drained() noexcept {
 
 void ResponseWritable::_write(Buffer chunk, stream::Callback callback) {
   if (res_ == nullptr || res_->writableEnded()) {
-    callback(std::make_exception_ptr(
-        SystemError("ERR_STREAM_WRITE_AFTER_END", "write after end")));
+    callback(std::make_exception_ptr(SystemError("ERR_STREAM_WRITE_AFTER_END", "write after end")));
     return;
   }
   if (res_->write(chunk)) {

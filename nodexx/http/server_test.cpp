@@ -11,19 +11,19 @@
 #include <gtest/gtest.h>
 
 #include "nodexx/core/internal/fresh_loop.hpp"
-#include "nodexx/core/threadpool.hpp"
 #include "nodexx/core/sleep.hpp"
+#include "nodexx/core/threadpool.hpp"
 #include "nodexx/http/internal/server_test_client.hpp"
 
 namespace nx::http {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::bodyOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using ::testing::StartsWith;
 using testing::RawClient;
-using testing::bodyOf;
+using ::testing::StartsWith;
 using testing::statusOf;
 using testing::withoutDate;
 
@@ -65,9 +65,8 @@ auto hello() {
 
 TEST_F(ServerTest, AnswersWithContentLengthDateAndKeepAliveLikeNode) {
   Server server(hello());
-  std::string r = withClient(server, [](int port) {
-    return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-  });
+  std::string r =
+      withClient(server, [](int port) { return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); });
   EXPECT_EQ(withoutDate(r),
             "HTTP/1.1 200 OK\r\nDate: X\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
             "Content-Length: 5\r\n\r\nhello");
@@ -75,9 +74,8 @@ TEST_F(ServerTest, AnswersWithContentLengthDateAndKeepAliveLikeNode) {
 
 TEST_F(ServerTest, DateFieldIsAnImfFixdate) {
   Server server(hello());
-  std::string r = withClient(server, [](int port) {
-    return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-  });
+  std::string r =
+      withClient(server, [](int port) { return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); });
   std::size_t p = r.find("\r\nDate: ");
   ASSERT_NE(p, std::string::npos);
   std::string date = r.substr(p + 8, r.find("\r\n", p + 2) - p - 8);
@@ -124,8 +122,9 @@ TEST_F(ServerTest, PipelinedResponsesComeBackInRequestOrderEvenWhenHandlersFinis
   });
   std::string all = withClient(server, [](int port) {
     RawClient c(port);
-    c.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n"
-           "GET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    c.send(
+        "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n"
+        "GET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     return c.readAll();
   });
   std::size_t a = all.find("\r\n\r\n/1"), b = all.find("\r\n\r\n/2"), c = all.find("\r\n\r\n/3");
@@ -189,9 +188,8 @@ TEST_F(ServerTest, WriteWithoutContentLengthIsChunked) {
     EXPECT_TRUE(static_cast<bool>(res.write("ab")));
     res.end("cd");
   });
-  std::string r = withClient(server, [](int port) {
-    return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-  });
+  std::string r =
+      withClient(server, [](int port) { return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); });
   EXPECT_EQ(withoutDate(r),
             "HTTP/1.1 200 OK\r\nDate: X\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
             "Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n");
@@ -280,7 +278,8 @@ TEST_F(ServerTest, CheckContinueListenerDecidesInsteadOfTheAutomatic100) {
     res.end("no");
   });
   std::string r = withClient(server, [](int port) {
-    return get(port, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
+    return get(port,
+               "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
   });
   EXPECT_EQ(statusOf(r), 401);
   EXPECT_EQ(bodyOf(r), "no");
@@ -295,13 +294,15 @@ TEST_F(ServerTest, UnknownExpectationGets417) {
 }
 
 TEST_F(ServerTest, ExpectContinueWithTooLargeContentLengthGets413Not100) {
-  Server server([](IncomingMessage& req, ServerResponse& res) -> Promise<> {
-    try {
-      co_await req.body();
-    } catch (...) {
-    }
-    if (!res.writableEnded()) res.end("unexpected");
-  }, ServerOptions{.maxBodyBytes = 10});
+  Server server(
+      [](IncomingMessage& req, ServerResponse& res) -> Promise<> {
+        try {
+          co_await req.body();
+        } catch (...) {
+        }
+        if (!res.writableEnded()) res.end("unexpected");
+      },
+      ServerOptions{.maxBodyBytes = 10});
   std::string r = withClient(server, [](int port) {
     return get(port,
                "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\nExpect: 100-continue\r\n\r\n");
@@ -313,17 +314,21 @@ TEST_F(ServerTest, ExpectContinueWithTooLargeContentLengthGets413Not100) {
 }
 
 TEST_F(ServerTest, ChunkedBodyOverTheLimitGets413AndCloses) {
-  Server server([](IncomingMessage& req, ServerResponse& res) -> Promise<> {
-    try {
-      co_await req.body();
-      res.end("unexpected");
-    } catch (const SystemError& e) {
-      EXPECT_EQ(e.code(), "ERR_HTTP_BODY_TOO_LARGE");
-    }
-  }, ServerOptions{.maxBodyBytes = 8});
+  Server server(
+      [](IncomingMessage& req, ServerResponse& res) -> Promise<> {
+        try {
+          co_await req.body();
+          res.end("unexpected");
+        } catch (const SystemError& e) {
+          EXPECT_EQ(e.code(), "ERR_HTTP_BODY_TOO_LARGE");
+        }
+      },
+      ServerOptions{.maxBodyBytes = 8});
   auto r = withClient(server, [](int port) {
     RawClient c(port);
-    c.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n");
+    c.send(
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+        "chunked\r\n\r\n5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n");
     std::string resp = c.readResponse();
     return std::make_pair(resp, c.closedByPeer());
   });
@@ -332,13 +337,16 @@ TEST_F(ServerTest, ChunkedBodyOverTheLimitGets413AndCloses) {
 }
 
 TEST_F(ServerTest, SetMaxBodyBytesRaisesTheLimitForOneRequest) {
-  Server server([](IncomingMessage& req, ServerResponse& res) -> Promise<> {
-    req.setMaxBodyBytes(100);
-    Buffer b = co_await req.body();
-    res.end(std::to_string(b.size()));
-  }, ServerOptions{.maxBodyBytes = 8});
+  Server server(
+      [](IncomingMessage& req, ServerResponse& res) -> Promise<> {
+        req.setMaxBodyBytes(100);
+        Buffer b = co_await req.body();
+        res.end(std::to_string(b.size()));
+      },
+      ServerOptions{.maxBodyBytes = 8});
   std::string r = withClient(server, [](int port) {
-    return get(port, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n" + std::string(20, 'z'));
+    return get(port,
+               "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n" + std::string(20, 'z'));
   });
   EXPECT_EQ(statusOf(r), 200);
   EXPECT_EQ(bodyOf(r), "20");
@@ -367,7 +375,8 @@ TEST_F(ServerTest, SmugglingAttemptsGet400AndTheConnectionCloses) {
     }
   });
   const char* attacks[] = {
-      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n0\r\n\r\n",
       "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
       "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n folded\r\n\r\n",
       "GET / HTTP/1.1\nHost: x\n\n",
@@ -387,7 +396,8 @@ TEST_F(ServerTest, SmugglingAttemptsGet400AndTheConnectionCloses) {
   });
   ASSERT_EQ(results.size(), std::size(attacks));
   for (std::size_t i = 0; i < results.size(); ++i) {
-    EXPECT_TRUE(results[i].first == 400 || results[i].first == 501) << i << ": " << results[i].first;
+    EXPECT_TRUE(results[i].first == 400 || results[i].first == 501)
+        << i << ": " << results[i].first;
     EXPECT_TRUE(results[i].second) << i;
   }
   EXPECT_EQ(results[0].first, 400);
@@ -397,7 +407,8 @@ TEST_F(ServerTest, UnsupportedTransferCodingGets501AndHttp2Gets505) {
   Server server(hello());
   auto r = withClient(server, [](int port) {
     return std::make_pair(
-        get(port, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"),
+        get(port,
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"),
         get(port, "GET / HTTP/2.0\r\nHost: x\r\n\r\n"));
   });
   EXPECT_EQ(statusOf(r.first), 501);
@@ -438,13 +449,15 @@ TEST_F(ServerTest, SlowBodyIsCutByRequestTimeout) {
   ServerOptions o;
   o.requestTimeout = 200ms;
   o.connectionsCheckingInterval = 20ms;
-  Server server([](IncomingMessage& req, ServerResponse& res) -> Promise<> {
-    try {
-      co_await req.body();
-    } catch (...) {
-    }
-    if (!res.writableEnded()) res.end("late");
-  }, o);
+  Server server(
+      [](IncomingMessage& req, ServerResponse& res) -> Promise<> {
+        try {
+          co_await req.body();
+        } catch (...) {
+        }
+        if (!res.writableEnded()) res.end("late");
+      },
+      o);
   auto r = withClient(server, [](int port) {
     RawClient c(port);
     c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc");
@@ -473,7 +486,8 @@ TEST_F(ServerTest, ThrowingHandlerGives500AndIsReported) {
   Server server([](IncomingMessage&, ServerResponse&) { throw std::runtime_error("boom"); });
   std::string reported;
   server.onHandlerError.on([&](std::exception_ptr e, IncomingMessage&) { reported = describe(e); });
-  std::string r = withClient(server, [](int port) { return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); });
+  std::string r =
+      withClient(server, [](int port) { return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); });
   EXPECT_EQ(statusOf(r), 500);
   EXPECT_THAT(std::string(bodyOf(r)), Not(HasSubstr("boom")));
   EXPECT_THAT(reported, HasSubstr("boom"));
@@ -485,7 +499,8 @@ TEST_F(ServerTest, RejectedHandlerPromiseGives500) {
     throw SystemError("E_TEST", "async boom");
   });
   server.onHandlerError.on([](std::exception_ptr, IncomingMessage&) {});
-  std::string r = withClient(server, [](int port) { return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); });
+  std::string r =
+      withClient(server, [](int port) { return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); });
   EXPECT_EQ(statusOf(r), 500);
 }
 
@@ -495,7 +510,8 @@ TEST_F(ServerTest, WriteHeadSendsStatusMessageFieldsAndNoDateWhenSendDateIsOff) 
     res.writeHead(201, {{"X-A", "1"}, {"Content-Length", "2"}});
     res.end("ok");
   });
-  std::string r = withClient(server, [](int port) { return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); });
+  std::string r =
+      withClient(server, [](int port) { return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); });
   EXPECT_EQ(r,
             "HTTP/1.1 201 Created\r\nX-A: 1\r\nContent-Length: 2\r\nConnection: keep-alive\r\n"
             "Keep-Alive: timeout=5\r\n\r\nok");
@@ -513,7 +529,8 @@ TEST_F(ServerTest, CustomStatusMessageAndInvalidStatusCode) {
     res.statusMessage = "Fine";
     res.end();
   });
-  std::string r = withClient(server, [](int port) { return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); });
+  std::string r =
+      withClient(server, [](int port) { return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); });
   EXPECT_EQ(code, "ERR_HTTP_INVALID_STATUS_CODE");
   EXPECT_THAT(r, StartsWith("HTTP/1.1 299 Fine\r\n"));
 }
@@ -555,22 +572,25 @@ TEST_F(ServerTest, InvalidResponseHeaderValueIsRejected) {
     }
     res.end();
   });
-  std::string r = withClient(server, [](int port) { return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); });
+  std::string r =
+      withClient(server, [](int port) { return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); });
   EXPECT_EQ(code, "ERR_INVALID_CHAR");
   EXPECT_THAT(r, Not(HasSubstr("evil")));
 }
 
 TEST_F(ServerTest, WriteReturnsFalseAtTheMarkAndAwaitingItResumesAfterDrain) {
   bool sawFalse = false;
-  Server server([&](IncomingMessage&, ServerResponse& res) -> Promise<> {
-    std::string chunk(64 * 1024, 'x');
-    for (int i = 0; i < 64; ++i) {
-      WriteResult w = res.write(chunk);
-      if (!w) sawFalse = true;
-      co_await w;
-    }
-    res.end();
-  }, ServerOptions{.highWaterMark = 16 * 1024});
+  Server server(
+      [&](IncomingMessage&, ServerResponse& res) -> Promise<> {
+        std::string chunk(64 * 1024, 'x');
+        for (int i = 0; i < 64; ++i) {
+          WriteResult w = res.write(chunk);
+          if (!w) sawFalse = true;
+          co_await w;
+        }
+        res.end();
+      },
+      ServerOptions{.highWaterMark = 16 * 1024});
   std::size_t received = withClient(server, [](int port) {
     RawClient c(port);
     c.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
@@ -625,7 +645,8 @@ TEST_F(ServerTest, GracefulCloseFinishesInFlightRequestsAndClosesIdleOnes) {
     Promise<> closing = s.close();
     EXPECT_FALSE(s.listening());
     std::string r = co_await busy;
-    log += std::to_string(statusOf(r)) + (r.find("Connection: close") != std::string::npos ? "close" : "ka");
+    log += std::to_string(statusOf(r)) +
+           (r.find("Connection: close") != std::string::npos ? "close" : "ka");
     log += r.substr(r.find('#'));
     log += (co_await idle) ? "|idle-closed" : "|idle-open";
     co_await closing;
@@ -740,7 +761,8 @@ TEST_F(ServerTest, AbortedRequestIsReportedToTheHandler) {
 
 TEST_F(ServerTest, NoHandlerAndNoListenerAnswers404) {
   Server server;
-  std::string r = withClient(server, [](int port) { return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); });
+  std::string r =
+      withClient(server, [](int port) { return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); });
   EXPECT_EQ(statusOf(r), 404);
 }
 

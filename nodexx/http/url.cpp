@@ -40,9 +40,7 @@ bool isSpecialScheme(std::string_view s) noexcept {
 
 bool isAlpha(int c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool isDigit(int c) noexcept { return c >= '0' && c <= '9'; }
-char lower(int c) noexcept {
-  return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-}
+char lower(int c) noexcept { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); }
 
 bool isWindowsDriveLetter(std::string_view s) noexcept {
   return s.size() == 2 && isAlpha(static_cast<unsigned char>(s[0])) && (s[1] == ':' || s[1] == '|');
@@ -77,9 +75,26 @@ bool isDoubleDot(std::string_view s) noexcept {
 class UrlParser {
  public:
   enum class State {
-    SchemeStart, Scheme, NoScheme, SpecialRelativeOrAuthority, PathOrAuthority, Relative,
-    RelativeSlash, SpecialAuthoritySlashes, SpecialAuthorityIgnoreSlashes, Authority, Host,
-    Port, File, FileSlash, FileHost, PathStart, Path, OpaquePath, Query, Fragment,
+    SchemeStart,
+    Scheme,
+    NoScheme,
+    SpecialRelativeOrAuthority,
+    PathOrAuthority,
+    Relative,
+    RelativeSlash,
+    SpecialAuthoritySlashes,
+    SpecialAuthorityIgnoreSlashes,
+    Authority,
+    Host,
+    Port,
+    File,
+    FileSlash,
+    FileHost,
+    PathStart,
+    Path,
+    OpaquePath,
+    Query,
+    Fragment,
   };
 
   static std::optional<Url> run(std::string_view raw, const Url* base) {
@@ -354,7 +369,8 @@ bool UrlParser::parse() {
             state = State::Fragment;
           } else if (c != kEof) {
             url_.query_.reset();
-            if (!startsWithWindowsDriveLetter(std::string_view(s_).substr(static_cast<std::size_t>(p)))) {
+            if (!startsWithWindowsDriveLetter(
+                    std::string_view(s_).substr(static_cast<std::size_t>(p)))) {
               shortenPath();
             } else {
               url_.path_.clear();
@@ -374,7 +390,8 @@ bool UrlParser::parse() {
         } else {
           if (base_ && base_->scheme_ == "file") {
             url_.host_ = base_->host_;
-            if (!startsWithWindowsDriveLetter(std::string_view(s_).substr(static_cast<std::size_t>(p))) &&
+            if (!startsWithWindowsDriveLetter(
+                    std::string_view(s_).substr(static_cast<std::size_t>(p))) &&
                 !base_->path_.empty() && isNormalizedWindowsDriveLetter(base_->path_[0])) {
               url_.path_.push_back(base_->path_[0]);
             }

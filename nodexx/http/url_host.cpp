@@ -17,8 +17,23 @@ constexpr char kHex[] = "0123456789ABCDEF";
 
 bool isForbiddenHost(unsigned char c) noexcept {
   switch (c) {
-    case 0x00: case 0x09: case 0x0A: case 0x0D: case ' ': case '#': case '/': case ':':
-    case '<': case '>': case '?': case '@': case '[': case '\\': case ']': case '^': case '|':
+    case 0x00:
+    case 0x09:
+    case 0x0A:
+    case 0x0D:
+    case ' ':
+    case '#':
+    case '/':
+    case ':':
+    case '<':
+    case '>':
+    case '?':
+    case '@':
+    case '[':
+    case '\\':
+    case ']':
+    case '^':
+    case '|':
       return true;
     default:
       return false;
@@ -171,9 +186,8 @@ std::optional<std::string> parseIpv6(std::string_view in) {
           if (ipv4Piece > 255) return std::nullopt;
           ++p;
         }
-        address[static_cast<std::size_t>(pieceIndex)] =
-            static_cast<std::uint16_t>(address[static_cast<std::size_t>(pieceIndex)] * 0x100 +
-                                       ipv4Piece);
+        address[static_cast<std::size_t>(pieceIndex)] = static_cast<std::uint16_t>(
+            address[static_cast<std::size_t>(pieceIndex)] * 0x100 + ipv4Piece);
         ++numbersSeen;
         if (numbersSeen == 2 || numbersSeen == 4) ++pieceIndex;
       }

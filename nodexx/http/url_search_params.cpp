@@ -29,7 +29,8 @@ std::string formDecode(std::string_view s) {
     char c = s[i];
     if (c == '+') {
       bytes += ' ';
-    } else if (c == '%' && i + 2 < s.size() && hexValue(static_cast<unsigned char>(s[i + 1])) >= 0 &&
+    } else if (c == '%' && i + 2 < s.size() &&
+               hexValue(static_cast<unsigned char>(s[i + 1])) >= 0 &&
                hexValue(static_cast<unsigned char>(s[i + 2])) >= 0) {
       bytes += static_cast<char>(hexValue(static_cast<unsigned char>(s[i + 1])) * 16 +
                                  hexValue(static_cast<unsigned char>(s[i + 2])));
@@ -64,7 +65,8 @@ URLSearchParams::URLSearchParams(std::string_view query) {
     if (!pair.empty()) {
       std::size_t eq = pair.find('=');
       std::string_view name = pair.substr(0, eq);
-      std::string_view value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+      std::string_view value =
+          eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
       list_.emplace_back(formDecode(name), formDecode(value));
     }
     start = amp + 1;

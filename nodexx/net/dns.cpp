@@ -83,8 +83,8 @@ Promise<LookupResult> lookup(std::string hostname, LookupOptions options) {
   hints.ai_flags = options.hints;
   q->req.data = q.get();
   Promise<LookupResult> p = q->resolvers.promise;
-  const int r = uv_getaddrinfo(loop().uv(), &q->req, onResolved, q->hostname.c_str(), nullptr,
-                               &hints);
+  const int r =
+      uv_getaddrinfo(loop().uv(), &q->req, onResolved, q->hostname.c_str(), nullptr, &hints);
   if (r != 0) {
     q->resolvers.reject(net::LookupError(r, q->hostname));
     return p;

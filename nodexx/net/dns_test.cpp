@@ -79,7 +79,9 @@ TEST_F(DnsLookupTest, ConcurrentLookupsSettleOnTheLoopThread) {
   std::vector<Promise<LookupResult>> all;
   for (int i = 0; i < 32; ++i) {
     all.push_back(nx::dns::lookup(i % 2 == 0 ? "localhost" : "nonexistent.invalid", {.family = 4})
-                      .catch_([](std::exception_ptr) { return LookupResult{"failed", 0, {}}; }));
+                      .catch_([](std::exception_ptr) {
+                        return LookupResult{"failed", 0, {}};
+                      }));
   }
   int ok = 0;
   int failed = 0;

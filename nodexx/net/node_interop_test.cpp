@@ -87,8 +87,7 @@ TEST_F(NodeInteropTest, NodeNetClientTalksToOurServer) {
         "let d = \"\"; c.on(\"data\", (x) => d += x);"
         "c.on(\"end\", () => console.log(\"echo:\" + d));"
         "c.on(\"close\", () => console.log(\"close\"));",
-        std::to_string(server->address().port),
-        [&](std::string l) { lines.push_back(l); },
+        std::to_string(server->address().port), [&](std::string l) { lines.push_back(l); },
         [&](int status) {
           exitStatus = status;
           (void)server->close();
@@ -164,7 +163,8 @@ TEST_F(NodeInteropTest, NodeTlsClientTalksToOurTlsServer) {
         "const tls = require(\"tls\"), fs = require(\"fs\");"
         "const c = tls.connect({ port: +process.argv[1], host: \"localhost\","
         "  servername: \"localhost\","
-        "  ca: fs.readFileSync(process.argv[2] + \"/ca.pem\"), ALPNProtocols: [\"http/1.1\", \"h2\"] },"
+        "  ca: fs.readFileSync(process.argv[2] + \"/ca.pem\"), ALPNProtocols: [\"http/1.1\", "
+        "\"h2\"] },"
         "  () => { console.log(\"authorized:\" + c.authorized + \" alpn:\" + c.alpnProtocol);"
         "          c.end(\"hello over tls from node\"); });"
         "let d = \"\"; c.on(\"data\", (x) => d += x);"

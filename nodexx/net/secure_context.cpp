@@ -60,9 +60,8 @@ int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const uns
   const auto* server = reinterpret_cast<const unsigned char*>(impl->alpnWire.data());
   unsigned char* selected = nullptr;
   // Server preference order, as Node: the first of the server's protocols the client offers.
-  if (SSL_select_next_proto(&selected, outlen, server,
-                            static_cast<unsigned>(impl->alpnWire.size()), in,
-                            inlen) != OPENSSL_NPN_NEGOTIATED) {
+  if (SSL_select_next_proto(&selected, outlen, server, static_cast<unsigned>(impl->alpnWire.size()),
+                            in, inlen) != OPENSSL_NPN_NEGOTIATED) {
     return SSL_TLSEXT_ERR_ALERT_FATAL;  // no_application_protocol, as Node 20
   }
   *out = selected;
@@ -162,8 +161,8 @@ std::string timeText(const ASN1_TIME* t) {
 
 // The SAN entries as Node prints them ("DNS:a, IP Address:127.0.0.1"), and split by kind.
 std::string altNames(X509* cert, std::vector<std::string>* dns, std::vector<std::string>* ips) {
-  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name,
-                                                              nullptr, nullptr));
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
   std::string out;
   if (names == nullptr) return out;
   for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
@@ -190,14 +189,15 @@ std::string altNames(X509* cert, std::vector<std::string>* dns, std::vector<std:
       if (ips != nullptr) ips->push_back(text);
       entry = std::string("IP Address:") + text;
     } else if (n->type == GEN_URI) {
-      entry = "URI:" + std::string(reinterpret_cast<const char*>(
-                                       ASN1_STRING_get0_data(n->d.uniformResourceIdentifier)),
-                                   static_cast<std::size_t>(
-                                       ASN1_STRING_length(n->d.uniformResourceIdentifier)));
+      entry =
+          "URI:" +
+          std::string(
+              reinterpret_cast<const char*>(ASN1_STRING_get0_data(n->d.uniformResourceIdentifier)),
+              static_cast<std::size_t>(ASN1_STRING_length(n->d.uniformResourceIdentifier)));
     } else if (n->type == GEN_EMAIL) {
-      entry = "email:" + std::string(reinterpret_cast<const char*>(
-                                         ASN1_STRING_get0_data(n->d.rfc822Name)),
-                                     static_cast<std::size_t>(ASN1_STRING_length(n->d.rfc822Name)));
+      entry = "email:" +
+              std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(n->d.rfc822Name)),
+                          static_cast<std::size_t>(ASN1_STRING_length(n->d.rfc822Name)));
     } else {
       continue;
     }
@@ -251,8 +251,8 @@ std::string checkServerIdentity(std::string_view host, X509* cert) {
     return "IP: " + h + " is not in the cert's list: " + list;
   }
   // Node checks the subject CN only when the certificate has no subjectAltName at all.
-  const unsigned flags = alt.empty() ? X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT
-                                     : X509_CHECK_FLAG_NEVER_CHECK_SUBJECT;
+  const unsigned flags =
+      alt.empty() ? X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT : X509_CHECK_FLAG_NEVER_CHECK_SUBJECT;
   if (X509_check_host(cert, h.data(), h.size(), flags | X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
                       nullptr) == 1) {
     return {};

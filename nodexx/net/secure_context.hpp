@@ -20,9 +20,9 @@ struct SecureContextImpl;
 class Pem {
  public:
   Pem() = default;
-  Pem(std::string text) : text_(std::move(text)) {}  // NOLINT(google-explicit-constructor)
-  Pem(std::string_view text) : text_(text) {}        // NOLINT(google-explicit-constructor)
-  Pem(const char* text) : text_(text) {}             // NOLINT(google-explicit-constructor)
+  Pem(std::string text) : text_(std::move(text)) {}      // NOLINT(google-explicit-constructor)
+  Pem(std::string_view text) : text_(text) {}            // NOLINT(google-explicit-constructor)
+  Pem(const char* text) : text_(text) {}                 // NOLINT(google-explicit-constructor)
   Pem(const Buffer& bytes) : text_(bytes.byteView()) {}  // NOLINT(google-explicit-constructor)
   const std::string& text() const noexcept { return text_; }
   bool empty() const noexcept { return text_.empty(); }

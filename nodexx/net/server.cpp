@@ -44,9 +44,8 @@ namespace {
 // Binds `h` to the TCP address, returning 0 or a libuv error.
 int bindTcp(detail::UvStream* h, const std::string& ip, int family, int port, bool ipv6Only) {
   sockaddr_storage addr{};
-  const int r = family == 6
-                    ? uv_ip6_addr(ip.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr))
-                    : uv_ip4_addr(ip.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr));
+  const int r = family == 6 ? uv_ip6_addr(ip.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr))
+                            : uv_ip4_addr(ip.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr));
   if (r != 0) return r;
   return uv_tcp_bind(h->tcp(), reinterpret_cast<const sockaddr*>(&addr),
                      family == 6 && ipv6Only ? UV_TCP_IPV6ONLY : 0);
@@ -136,7 +135,8 @@ Promise<> Server::listen(ListenOptions options) {
 
 void Server::onConnection(int status) {
   if (status != 0) {
-    if (error_.listenerCount() > 0) error_.emit(std::make_exception_ptr(NetError(status, "accept")));
+    if (error_.listenerCount() > 0)
+      error_.emit(std::make_exception_ptr(NetError(status, "accept")));
     return;
   }
   auto* client = detail::UvStream::create(loop().uv(), handle_->kind());

@@ -98,9 +98,7 @@ class Server : public std::enable_shared_from_this<Server> {
   Server& ref();
 
   /// The events: connection, listening, close, error, drop.
-  ServerEvents events() noexcept {
-    return {connection_, listening_, close_, error_, drop_};
-  }
+  ServerEvents events() noexcept { return {connection_, listening_, close_, error_, drop_}; }
 
  private:
   void onConnection(int status);

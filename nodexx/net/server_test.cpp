@@ -42,7 +42,8 @@ Promise<> addressInUse(std::vector<std::string>* log) {
   co_await first->listen(0, "127.0.0.1");
   const int port = first->address().port;
   auto second = nx::net::createServer();
-  second->events().error.on([log](std::exception_ptr& e) { log->push_back("event " + errorText(e)); });
+  second->events().error.on(
+      [log](std::exception_ptr& e) { log->push_back("event " + errorText(e)); });
   try {
     co_await second->listen(port, "127.0.0.1");
   } catch (...) {

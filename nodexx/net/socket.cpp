@@ -115,8 +115,9 @@ void Socket::onConnected(bool emitConnect) {
     }
     if (noDelay_) uv_tcp_nodelay(handle_->tcp(), 1);
     if (keepAlive_) {
-      uv_tcp_keepalive(handle_->tcp(), 1,
-                       static_cast<unsigned>(std::max<long long>(1, keepAliveDelay_.count() / 1000)));
+      uv_tcp_keepalive(
+          handle_->tcp(), 1,
+          static_cast<unsigned>(std::max<long long>(1, keepAliveDelay_.count() / 1000)));
     }
   }
   touch();
@@ -124,7 +125,7 @@ void Socket::onConnected(bool emitConnect) {
     connect_.emit();
     ready_.emit();
     if (handle_ == nullptr) return;  // a listener destroyed the socket
-  }  // a listener destroyed the socket
+  }                                  // a listener destroyed the socket
   if (pendingWriteCallback_) {
     std::vector<Buffer> chunks = std::move(pendingWrite_);
     pendingWrite_.clear();
@@ -145,8 +146,8 @@ Promise<> Socket::connect(ConnectOptions options) {
 Promise<> Socket::connectImpl(ConnectOptions options, bool emitError) {
   if (destroyed()) throw socketClosedError();
   if (handle_ != nullptr || connecting_) {
-    throw SystemError("ERR_SOCKET_CONNECTING", connecting_ ? "Socket is already connecting"
-                                                           : "Socket is already connected");
+    throw SystemError("ERR_SOCKET_CONNECTING",
+                      connecting_ ? "Socket is already connecting" : "Socket is already connected");
   }
   connecting_ = true;
   noDelay_ = noDelay_ || options.noDelay;
@@ -178,11 +179,10 @@ Promise<> Socket::connectImpl(ConnectOptions options, bool emitError) {
     }
     if (destroyed()) throw socketClosedError();
     address = found.address;
-    const int r = found.family == 6
-                      ? uv_ip6_addr(address.c_str(), options.port,
-                                    reinterpret_cast<sockaddr_in6*>(&addr))
-                      : uv_ip4_addr(address.c_str(), options.port,
-                                    reinterpret_cast<sockaddr_in*>(&addr));
+    const int r =
+        found.family == 6
+            ? uv_ip6_addr(address.c_str(), options.port, reinterpret_cast<sockaddr_in6*>(&addr))
+            : uv_ip4_addr(address.c_str(), options.port, reinterpret_cast<sockaddr_in*>(&addr));
     if (r != 0) {
       auto e = std::make_exception_ptr(NetError(r, "connect", address, options.port));
       fail(e);
@@ -193,8 +193,8 @@ Promise<> Socket::connectImpl(ConnectOptions options, bool emitError) {
   auto done = Promise<int>::withResolvers();
   connectDone_ = [done](int status) { done.resolve(status); };
   const bool tcp = options.path.empty();
-  attach(detail::UvStream::create(loop().uv(), tcp ? detail::UvStream::Kind::Tcp
-                                                   : detail::UvStream::Kind::Pipe));
+  attach(detail::UvStream::create(
+      loop().uv(), tcp ? detail::UvStream::Kind::Tcp : detail::UvStream::Kind::Pipe));
   auto onConnect = [this](int status) {
     auto settle = std::exchange(connectDone_, nullptr);
     if (status == 0) onConnected(true);
@@ -219,8 +219,7 @@ Promise<> Socket::connectImpl(ConnectOptions options, bool emitError) {
   connectDone_ = nullptr;
   if (status != 0) {
     if (status == UV_ECANCELED && destroyed()) throw socketClosedError();
-    auto e = std::make_exception_ptr(
-        NetError(status, "connect", address, tcp ? options.port : -1));
+    auto e = std::make_exception_ptr(NetError(status, "connect", address, tcp ? options.port : -1));
     fail(e);
     std::rethrow_exception(e);
   }

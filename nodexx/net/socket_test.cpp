@@ -135,7 +135,7 @@ struct Flow {
   std::size_t received = 0;
   std::uint64_t checksum = 0;
   std::uint64_t expectedChecksum = 0;
-  int writesRefused = 0;          // write() returned false
+  int writesRefused = 0;            // write() returned false
   std::size_t maxWriterBuffer = 0;  // writableLength() seen by the writer
   std::size_t maxReaderBuffer = 0;  // readableLength() seen by the reader
 };
@@ -174,7 +174,8 @@ Promise<> slowReader(std::shared_ptr<Server> server, Flow* flow) {
 TEST_F(SocketTest, LargeTransferToASlowReaderIsBoundedByBackpressure) {
   Flow flow;
   flow.total = 32 * 1024 * 1024;
-  auto server = nx::net::createServer([&flow](std::shared_ptr<Socket> s) { (void)blast(s, &flow); });
+  auto server =
+      nx::net::createServer([&flow](std::shared_ptr<Socket> s) { (void)blast(s, &flow); });
   (void)slowReader(server, &flow);
   EXPECT_EQ(nx::run(), 0);
   EXPECT_EQ(flow.received, flow.total);

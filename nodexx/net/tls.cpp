@@ -16,8 +16,7 @@ struct TlsAccess {
     return std::make_shared<TLSSocket>(TLSSocket::Private{}, std::move(tcp), std::move(ctx),
                                        server);
   }
-  static void configure(TLSSocket& t, bool requestCert, bool rejectUnauthorized,
-                        std::string host) {
+  static void configure(TLSSocket& t, bool requestCert, bool rejectUnauthorized, std::string host) {
     t.requestCert_ = requestCert;
     t.rejectUnauthorized_ = rejectUnauthorized;
     t.host_ = std::move(host);
@@ -49,14 +48,13 @@ std::exception_ptr disconnectedError() {
 
 }  // namespace
 
-TLSSocket::TLSSocket(Private, std::shared_ptr<net::Socket> tcp, SecureContext context,
-                     bool server)
+TLSSocket::TLSSocket(Private, std::shared_ptr<net::Socket> tcp, SecureContext context, bool server)
     : stream::Duplex<Buffer, Buffer>(tlsDuplexOptions()),
       tcp_(std::move(tcp)),
       context_(std::move(context)),
-      engine_(std::make_unique<detail::TlsEngine>(context_.impl()->ctx,
-                                                  server ? detail::TlsEngine::Role::Server
-                                                         : detail::TlsEngine::Role::Client)),
+      engine_(std::make_unique<detail::TlsEngine>(
+          context_.impl()->ctx,
+          server ? detail::TlsEngine::Role::Server : detail::TlsEngine::Role::Client)),
       server_(server) {}
 
 TLSSocket::~TLSSocket() {
@@ -167,14 +165,14 @@ void TLSSocket::onHandshakeDone() {
     } else if (peer == nullptr) {
       // Node reports a peer without a certificate this way.
       errorCode = "UNABLE_TO_GET_ISSUER_CERT";
-      verifyError = std::make_exception_ptr(SystemError(
-          errorCode, detail::verifyErrorMessage(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT)));
+      verifyError = std::make_exception_ptr(
+          SystemError(errorCode, detail::verifyErrorMessage(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT)));
     } else if (!server_) {
       const std::string reason = detail::checkServerIdentity(host_, peer);
       if (!reason.empty()) {
         errorCode = std::string(net::codes::kTlsCertAltnameInvalid);
-        verifyError = std::make_exception_ptr(SystemError(
-            errorCode, "Hostname/IP does not match certificate's altnames: " + reason));
+        verifyError = std::make_exception_ptr(
+            SystemError(errorCode, "Hostname/IP does not match certificate's altnames: " + reason));
       }
     }
   }
@@ -207,9 +205,7 @@ PeerCertificate TLSSocket::getPeerCertificate() const {
 
 std::string TLSSocket::alpnProtocol() const { return engine_->alpnProtocol(); }
 
-std::string TLSSocket::servername() const {
-  return server_ ? engine_->servername() : host_;
-}
+std::string TLSSocket::servername() const { return server_ ? engine_->servername() : host_; }
 
 std::string TLSSocket::getProtocol() const { return engine_->protocol(); }
 
@@ -299,8 +295,8 @@ Server::Server(ServerOptions options)
   });
 }
 
-std::shared_ptr<Server> createServer(
-    ServerOptions options, MoveFunction<void(std::shared_ptr<TLSSocket>)> listener) {
+std::shared_ptr<Server> createServer(ServerOptions options,
+                                     MoveFunction<void(std::shared_ptr<TLSSocket>)> listener) {
   auto server = std::make_shared<Server>(std::move(options));
   if (listener) {
     server->secureConnection().on(

@@ -189,7 +189,7 @@ class ConnectOptions {
 
 /// tls.connect: connects, handshakes, verifies, and resolves after "secureConnect" with the
 /// socket. Rejects with the TCP errors of net::connect, with SystemError coded as Node's
-/// verification codes ("DEPTH_ZERO_SELF_SIGNED_CERT": "self-signed certificate"; 
+/// verification codes ("DEPTH_ZERO_SELF_SIGNED_CERT": "self-signed certificate";
 /// "ERR_TLS_CERT_ALTNAME_INVALID": "Hostname/IP does not match certificate's altnames: ...")
 /// when rejectUnauthorized is set, with "ERR_SSL_<REASON>" for a failed handshake, and with
 /// ECONNRESET "Client network socket disconnected before secure TLS connection was

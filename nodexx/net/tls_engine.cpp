@@ -123,8 +123,7 @@ bool TlsEngine::advance(std::vector<Buffer>& plaintext) {
   }
 }
 
-bool TlsEngine::receive(std::span<const std::uint8_t> ciphertext,
-                        std::vector<Buffer>& plaintext) {
+bool TlsEngine::receive(std::span<const std::uint8_t> ciphertext, std::vector<Buffer>& plaintext) {
   justCompleted_ = false;
   if (failed_) return false;
   if (!ciphertext.empty()) {

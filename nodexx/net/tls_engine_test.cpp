@@ -102,9 +102,9 @@ TEST(TlsEngineTest, LargePayloadSurvivesRecordSplitting) {
   // Deliver the ciphertext in 1000-byte pieces: records arrive split across reads.
   Buffer wire = p.client->takeOutput();
   for (std::size_t off = 0; off < wire.size(); off += 1000) {
-    ASSERT_TRUE(p.server->receive(wire.subarray(static_cast<std::ptrdiff_t>(off),
-                                                static_cast<std::ptrdiff_t>(off + 1000)),
-                                  p.toServer));
+    ASSERT_TRUE(p.server->receive(
+        wire.subarray(static_cast<std::ptrdiff_t>(off), static_cast<std::ptrdiff_t>(off + 1000)),
+        p.toServer));
   }
   EXPECT_EQ(joined(p.toServer), big);
 }
@@ -140,7 +140,6 @@ TEST(TlsEngineTest, AlpnRejectsEmptyNames) {
   const std::vector<std::string> bad{""};
   EXPECT_FALSE(p.client->setAlpnProtocols(bad));
 }
-
 
 TEST(TlsEngineTest, VerificationFailuresCarryNodesCodes) {
   const auto& pki = TestPki::get();

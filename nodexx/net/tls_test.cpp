@@ -123,8 +123,8 @@ TEST_F(TlsTest, LeafFromAnUnknownCaIsRejected) {
 TEST_F(TlsTest, UntrustedRootInTheChainIsRejected) {
   const auto& pki = TestPki::get();
   Outcome out;
-  (void)roundTrip(echoServer(serverOptions(pki.leaf, pki.ca.cert)),
-                  trusting(pki.selfSigned.cert), &out);
+  (void)roundTrip(echoServer(serverOptions(pki.leaf, pki.ca.cert)), trusting(pki.selfSigned.cert),
+                  &out);
   EXPECT_EQ(nx::run(), 0);
   EXPECT_EQ(out.error, "SELF_SIGNED_CERT_IN_CHAIN|self-signed certificate in certificate chain");
 }

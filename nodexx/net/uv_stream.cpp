@@ -99,8 +99,8 @@ void UvStream::onRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
                               static_cast<std::ptrdiff_t>(r.offset + n));
       r.offset += (n + 7) & ~std::size_t{7};  // keep the next slice aligned
     } else {
-      chunk = Buffer::from(
-          std::span(reinterpret_cast<const std::uint8_t*>(buf->base), static_cast<std::size_t>(nread)));
+      chunk = Buffer::from(std::span(reinterpret_cast<const std::uint8_t*>(buf->base),
+                                     static_cast<std::size_t>(nread)));
     }
     callIntoLoop(s->loop, [&] { sink->onData(owner, std::move(chunk)); });
   } else if (nread == UV_EOF) {

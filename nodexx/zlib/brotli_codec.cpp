@@ -39,7 +39,8 @@ class BrotliEncodeCodec final : public Codec {
     const BrotliParams& p = o.params;
     bool ok = true;
     auto set = [&](BrotliEncoderParameter key, auto value) {
-      if (value) ok = ok && BrotliEncoderSetParameter(state_, key, static_cast<std::uint32_t>(*value));
+      if (value)
+        ok = ok && BrotliEncoderSetParameter(state_, key, static_cast<std::uint32_t>(*value));
     };
     set(BROTLI_PARAM_MODE, p.mode);
     set(BROTLI_PARAM_QUALITY, p.quality);
@@ -81,8 +82,9 @@ class BrotliDecodeCodec final : public Codec {
     const BrotliParams& p = o.params;
     bool ok = true;
     if (p.disableRingBufferReallocation) {
-      ok = ok && BrotliDecoderSetParameter(state_, BROTLI_DECODER_PARAM_DISABLE_RING_BUFFER_REALLOCATION,
-                                           *p.disableRingBufferReallocation ? 1 : 0);
+      ok = ok &&
+           BrotliDecoderSetParameter(state_, BROTLI_DECODER_PARAM_DISABLE_RING_BUFFER_REALLOCATION,
+                                     *p.disableRingBufferReallocation ? 1 : 0);
     }
     if (p.largeWindow) {
       ok = ok && BrotliDecoderSetParameter(state_, BROTLI_DECODER_PARAM_LARGE_WINDOW,
@@ -122,8 +124,8 @@ std::unique_ptr<Codec> Codec::create(Mode mode, const BrotliOptions& o, Api api)
   checkOutputChunkSize(o.chunkSize);
   checkOptionRange("options.flush", static_cast<int>(o.flush), BROTLI_OPERATION_PROCESS,
                    BROTLI_OPERATION_EMIT_METADATA);
-  checkOptionRange("options.finishFlush", static_cast<int>(o.finishFlush),
-                   BROTLI_OPERATION_PROCESS, BROTLI_OPERATION_EMIT_METADATA);
+  checkOptionRange("options.finishFlush", static_cast<int>(o.finishFlush), BROTLI_OPERATION_PROCESS,
+                   BROTLI_OPERATION_EMIT_METADATA);
   const std::size_t limit = resolveOutputLimit(o.maxOutputLength, mode, api);
   if (mode == Mode::BrotliEncode) return std::make_unique<BrotliEncodeCodec>(o, limit);
   return std::make_unique<BrotliDecodeCodec>(o, limit);

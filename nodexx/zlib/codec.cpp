@@ -74,9 +74,9 @@ Buffer Codec::step() {
     chunkOffset_ += have;
     totalOut_ += have;
     if (totalOut_ > maxOutputLength_) {
-      throw RangeError(std::string(codes::kErrBufferTooLarge),
-                       "Cannot create a Buffer larger than " + std::to_string(maxOutputLength_) +
-                           " bytes");
+      throw RangeError(
+          std::string(codes::kErrBufferTooLarge),
+          "Cannot create a Buffer larger than " + std::to_string(maxOutputLength_) + " bytes");
     }
     return out;
   } catch (...) {
@@ -100,12 +100,18 @@ int Codec::maxFlush(int a, int b) const noexcept {
   // Z_FULL_FLUSH < Z_FINISH.
   auto rank = [](int f) {
     switch (f) {
-      case Z_NO_FLUSH: return 0;
-      case Z_BLOCK: return 1;
-      case Z_PARTIAL_FLUSH: return 2;
-      case Z_SYNC_FLUSH: return 3;
-      case Z_FULL_FLUSH: return 4;
-      default: return 5;
+      case Z_NO_FLUSH:
+        return 0;
+      case Z_BLOCK:
+        return 1;
+      case Z_PARTIAL_FLUSH:
+        return 2;
+      case Z_SYNC_FLUSH:
+        return 3;
+      case Z_FULL_FLUSH:
+        return 4;
+      default:
+        return 5;
     }
   };
   return rank(a) > rank(b) ? a : b;
@@ -124,16 +130,26 @@ namespace {
 /// Node's ZlibStrerror: the name of a zlib status.
 const char* statusName(int err) noexcept {
   switch (err) {
-    case Z_OK: return "Z_OK";
-    case Z_STREAM_END: return "Z_STREAM_END";
-    case Z_NEED_DICT: return "Z_NEED_DICT";
-    case Z_ERRNO: return "Z_ERRNO";
-    case Z_STREAM_ERROR: return "Z_STREAM_ERROR";
-    case Z_DATA_ERROR: return "Z_DATA_ERROR";
-    case Z_MEM_ERROR: return "Z_MEM_ERROR";
-    case Z_BUF_ERROR: return "Z_BUF_ERROR";
-    case Z_VERSION_ERROR: return "Z_VERSION_ERROR";
-    default: return "Z_UNKNOWN_ERROR";
+    case Z_OK:
+      return "Z_OK";
+    case Z_STREAM_END:
+      return "Z_STREAM_END";
+    case Z_NEED_DICT:
+      return "Z_NEED_DICT";
+    case Z_ERRNO:
+      return "Z_ERRNO";
+    case Z_STREAM_ERROR:
+      return "Z_STREAM_ERROR";
+    case Z_DATA_ERROR:
+      return "Z_DATA_ERROR";
+    case Z_MEM_ERROR:
+      return "Z_MEM_ERROR";
+    case Z_BUF_ERROR:
+      return "Z_BUF_ERROR";
+    case Z_VERSION_ERROR:
+      return "Z_VERSION_ERROR";
+    default:
+      return "Z_UNKNOWN_ERROR";
   }
 }
 
@@ -226,7 +242,8 @@ class ZlibCodec final : public Codec {
     err_ = inflate(&strm_, flush_);
     // Data compressed with a dictionary: load ours and try again (raw mode got it up front).
     if (mode_ != Mode::InflateRaw && err_ == Z_NEED_DICT && !dictionary_.empty()) {
-      err_ = inflateSetDictionary(&strm_, dictionary_.data(), static_cast<uInt>(dictionary_.size()));
+      err_ =
+          inflateSetDictionary(&strm_, dictionary_.data(), static_cast<uInt>(dictionary_.size()));
       if (err_ == Z_OK) {
         err_ = inflate(&strm_, flush_);
       } else if (err_ == Z_DATA_ERROR) {
@@ -342,8 +359,7 @@ std::unique_ptr<Codec> Codec::create(Mode mode, const Options& o, Api api) {
   }
   checkOptionRange("options.level", o.level, Z_DEFAULT_COMPRESSION, Z_BEST_COMPRESSION);
   checkOptionRange("options.memLevel", o.memLevel, 1, MAX_MEM_LEVEL);
-  checkOptionRange("options.strategy", static_cast<int>(o.strategy), Z_DEFAULT_STRATEGY,
-                   Z_FIXED);
+  checkOptionRange("options.strategy", static_cast<int>(o.strategy), Z_DEFAULT_STRATEGY, Z_FIXED);
   checkOutputChunkSize(o.chunkSize);
   checkOptionRange("options.flush", static_cast<int>(o.flush), Z_NO_FLUSH, Z_BLOCK);
   checkOptionRange("options.finishFlush", static_cast<int>(o.finishFlush), Z_NO_FLUSH, Z_BLOCK);

@@ -34,8 +34,8 @@ std::string tempPath(const std::string& name) {
 }
 
 void writeFile(const std::string& path, const Buffer& b) {
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()),
-                                              static_cast<std::streamsize>(b.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
 }
 
 Buffer readFile(const std::string& path) {
@@ -62,7 +62,8 @@ std::optional<Buffer> runNode(const std::string& js, const Buffer& input) {
 std::string nodeFilter(const std::string& fn, const std::string& opts = "{}") {
   return "const z = require('zlib'); const fs = require('fs');\n"
          "const input = fs.readFileSync(0);\n"
-         "fs.writeSync(1, z." + fn + "Sync(input, " + opts + "));\n";
+         "fs.writeSync(1, z." +
+         fn + "Sync(input, " + opts + "));\n";
 }
 
 Buffer sample(std::size_t size) {
@@ -128,8 +129,8 @@ Promise<Buffer> compressWithStream(std::shared_ptr<zlib::ZlibBase> s, Buffer inp
   s->events().data.on([&out](Buffer& chunk) { out.push_back(chunk); });
   s->events().end.once([ended] { ended.resolve(); });
   for (std::size_t off = 0; off < input.size(); off += 10000) {
-    co_await s->write(input.subarray(static_cast<std::ptrdiff_t>(off),
-                                     static_cast<std::ptrdiff_t>(off + 10000)));
+    co_await s->write(
+        input.subarray(static_cast<std::ptrdiff_t>(off), static_cast<std::ptrdiff_t>(off + 10000)));
     if (off == 0) s->flush(zlib::Flush::SyncFlush);
   }
   co_await s->end();
@@ -149,8 +150,8 @@ Promise<Buffer> decompressWithStream(std::shared_ptr<zlib::ZlibBase> s, Buffer i
 
 TEST_F(ZlibNodeTest, StreamsInteroperateWithNodesStreams) {
   Promise<Buffer> gz = compressWithStream(zlib::createGzip(), input);
-  Promise<Buffer> br = compressWithStream(zlib::createBrotliCompress({.params = {.quality = 4}}),
-                                          input);
+  Promise<Buffer> br =
+      compressWithStream(zlib::createBrotliCompress({.params = {.quality = 4}}), input);
   run();
   ASSERT_TRUE(gz.isFulfilled() && br.isFulfilled());
   auto fromNode = [&](const Promise<Buffer>& p, const char* fn) {

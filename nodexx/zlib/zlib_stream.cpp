@@ -90,9 +90,15 @@ void ZlibBase::flush(Flush kind, MoveFunction<void(std::exception_ptr)> callback
   int k = static_cast<int>(kind);
   if (brotli_) {
     switch (kind) {
-      case Flush::NoFlush: k = static_cast<int>(BrotliOperation::Process); break;
-      case Flush::Finish: k = static_cast<int>(BrotliOperation::Finish); break;
-      default: k = static_cast<int>(BrotliOperation::Flush); break;
+      case Flush::NoFlush:
+        k = static_cast<int>(BrotliOperation::Process);
+        break;
+      case Flush::Finish:
+        k = static_cast<int>(BrotliOperation::Finish);
+        break;
+      default:
+        k = static_cast<int>(BrotliOperation::Flush);
+        break;
     }
   }
   flushMarker(k, std::move(callback));
@@ -102,9 +108,15 @@ void ZlibBase::flush(BrotliOperation kind, MoveFunction<void(std::exception_ptr)
   int k = static_cast<int>(kind);
   if (!brotli_) {
     switch (kind) {
-      case BrotliOperation::Flush: k = static_cast<int>(Flush::FullFlush); break;
-      case BrotliOperation::Finish: k = static_cast<int>(Flush::Finish); break;
-      default: k = static_cast<int>(Flush::NoFlush); break;
+      case BrotliOperation::Flush:
+        k = static_cast<int>(Flush::FullFlush);
+        break;
+      case BrotliOperation::Finish:
+        k = static_cast<int>(Flush::Finish);
+        break;
+      default:
+        k = static_cast<int>(Flush::NoFlush);
+        break;
     }
   }
   flushMarker(k, std::move(callback));

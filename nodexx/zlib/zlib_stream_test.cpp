@@ -25,8 +25,8 @@ namespace {
 using Stream = std::shared_ptr<zlib::ZlibBase>;
 
 Buffer sampleText(std::size_t size, std::uint32_t seed = 1) {
-  static const char* const kWords[] = {"alpha ", "beta ", "gamma ", "delta\n", "{\"id\":", "42,",
-                                       "lorem ", "ipsum ", "zlib ", "node "};
+  static const char* const kWords[] = {"alpha ", "beta ",  "gamma ", "delta\n", "{\"id\":",
+                                       "42,",    "lorem ", "ipsum ", "zlib ",   "node "};
   Buffer b = Buffer::allocUnsafe(size);
   std::uint32_t x = seed;
   std::size_t i = 0;
@@ -46,7 +46,8 @@ std::vector<Buffer> pieces(const Buffer& b, std::size_t maxPiece, std::uint32_t 
   while (off < b.size()) {
     seed = seed * 1664525u + 1013904223u;
     const std::size_t n = 1 + (seed >> 8) % maxPiece;
-    out.push_back(b.subarray(static_cast<std::ptrdiff_t>(off), static_cast<std::ptrdiff_t>(off + n)));
+    out.push_back(
+        b.subarray(static_cast<std::ptrdiff_t>(off), static_cast<std::ptrdiff_t>(off + n)));
     off += n;
   }
   return out;
@@ -152,8 +153,10 @@ TEST_F(ZlibStreamTest, EveryFormatRoundTripsThroughStreamsInManyChunks) {
   const zlib::BrotliOptions fast{.params = {.quality = 5}};
   std::vector<Pair> pairs = {
       {"gzip", [] { return zlib::createGzip(); }, [] { return zlib::createGunzip(); }},
-      {"deflate", [] { return zlib::createDeflate({.level = 1}); }, [] { return zlib::createInflate(); }},
-      {"raw", [] { return zlib::createDeflateRaw({.level = 9}); }, [] { return zlib::createInflateRaw(); }},
+      {"deflate", [] { return zlib::createDeflate({.level = 1}); },
+       [] { return zlib::createInflate(); }},
+      {"raw", [] { return zlib::createDeflateRaw({.level = 9}); },
+       [] { return zlib::createInflateRaw(); }},
       {"unzip", [] { return zlib::createGzip(); }, [] { return zlib::createUnzip(); }},
       {"unzip deflate", [] { return zlib::createDeflate(); }, [] { return zlib::createUnzip(); }},
       {"brotli", [&] { return zlib::createBrotliCompress(fast); },
@@ -243,11 +246,13 @@ TEST_F(ZlibStreamTest, CorruptAndTruncatedInputDestroyTheStreamWithNodesErrors) 
     EXPECT_EQ(events.at(1), "close");
     EXPECT_TRUE(s->destroyed());
 
-    EXPECT_EQ(codeOf(co_await rejectionOf(through(zlib::createGunzip(), pieces(gz.subarray(0, -4), 999)))),
+    EXPECT_EQ(codeOf(co_await rejectionOf(
+                  through(zlib::createGunzip(), pieces(gz.subarray(0, -4), 999)))),
               "Z_BUF_ERROR: unexpected end of file");
     Buffer corrupt = gz.clone();
     corrupt[corrupt.size() / 2] ^= 0xff;
-    const std::string code = codeOf(co_await rejectionOf(through(zlib::createGunzip(), chunksOf(corrupt))));
+    const std::string code =
+        codeOf(co_await rejectionOf(through(zlib::createGunzip(), chunksOf(corrupt))));
     EXPECT_EQ(code.substr(0, 13), "Z_DATA_ERROR:");
     // SyncFlush as finishFlush: truncated input gives what it holds, no error.
     Buffer part = co_await through(zlib::createGunzip({.finishFlush = zlib::Flush::SyncFlush}),
@@ -270,14 +275,16 @@ TEST_F(ZlibStreamTest, MaxOutputLengthStopsABombOnAStream) {
     Promise<> closed = nextEmit(s->events().close);
     (void)s->end(gz);
     co_await closed;
-    EXPECT_EQ(codeOf(error), "ERR_BUFFER_TOO_LARGE: Cannot create a Buffer larger than 1048576 bytes");
+    EXPECT_EQ(codeOf(error),
+              "ERR_BUFFER_TOO_LARGE: Cannot create a Buffer larger than 1048576 bytes");
     EXPECT_LE(received, 1u << 20);
     EXPECT_GT(received, (1u << 20) - 64 * 1024);
     // Brotli, with the stream default limit (64 MiB).
     EXPECT_EQ(codeOf(co_await rejectionOf(through(zlib::createBrotliDecompress(), chunksOf(br)))),
               "ERR_BUFFER_TOO_LARGE: Cannot create a Buffer larger than 67108864 bytes");
     // kUnlimited lets it through.
-    Buffer all = co_await through(zlib::createBrotliDecompress({.maxOutputLength = zlib::kUnlimited}), chunksOf(br));
+    Buffer all = co_await through(
+        zlib::createBrotliDecompress({.maxOutputLength = zlib::kUnlimited}), chunksOf(br));
     EXPECT_EQ(all.size(), zeros.size());
   });
 }

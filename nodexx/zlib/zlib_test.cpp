@@ -56,14 +56,15 @@ ErrorFields errorOf(const std::function<void()>& f) {
 
 /// Compressible but not trivial bytes: words drawn from a small vocabulary by an LCG.
 Buffer sampleText(std::size_t size, std::uint32_t seed = 1) {
-  static const char* const kWords[] = {"alpha ", "beta ", "gamma ", "delta\n", "{\"id\":", "42,",
-                                       "lorem ", "ipsum ", "zlib ", "node "};
+  static const char* const kWords[] = {"alpha ", "beta ",  "gamma ", "delta\n", "{\"id\":",
+                                       "42,",    "lorem ", "ipsum ", "zlib ",   "node "};
   Buffer b = Buffer::allocUnsafe(size);
   std::uint32_t x = seed;
   std::size_t i = 0;
   while (i < size) {
     x = x * 1664525u + 1013904223u;
-    for (const char* w = kWords[(x >> 16) % 10]; *w && i < size; ++w) b[i++] = static_cast<std::uint8_t>(*w);
+    for (const char* w = kWords[(x >> 16) % 10]; *w && i < size; ++w)
+      b[i++] = static_cast<std::uint8_t>(*w);
   }
   return b;
 }
@@ -131,8 +132,8 @@ TEST_F(ZlibTest, BrotliRoundTripsAtEveryQuality) {
     EXPECT_LT(br.size(), input.size() / 3);
     EXPECT_EQ(zlib::brotliDecompressSync(br), input);
   }
-  zlib::BrotliOptions text{.params = {.mode = zlib::BrotliMode::Text, .quality = 5, .lgwin = 18,
-                                      .sizeHint = 40000}};
+  zlib::BrotliOptions text{
+      .params = {.mode = zlib::BrotliMode::Text, .quality = 5, .lgwin = 18, .sizeHint = 40000}};
   EXPECT_EQ(zlib::brotliDecompressSync(zlib::brotliCompressSync(input, text)), input);
 }
 
@@ -147,9 +148,9 @@ TEST_F(ZlibTest, StrategiesMemLevelsAndWindowBitsRoundTrip) {
   }
   for (int wb = 9; wb <= 15; ++wb) {
     EXPECT_EQ(zlib::gunzipSync(zlib::gzipSync(input, {.windowBits = wb})), input);
-    EXPECT_EQ(zlib::inflateRawSync(zlib::deflateRawSync(input, {.windowBits = wb}),
-                                   {.windowBits = wb}),
-              input);
+    EXPECT_EQ(
+        zlib::inflateRawSync(zlib::deflateRawSync(input, {.windowBits = wb}), {.windowBits = wb}),
+        input);
   }
   // deflateRaw turns windowBits 8 into 9 (zlib refuses 8 for raw streams), as Node does.
   EXPECT_EQ(zlib::inflateRawSync(zlib::deflateRawSync(input, {.windowBits = 8})), input);
@@ -201,7 +202,9 @@ TEST_F(ZlibTest, ConcatenatedGzipMembersAreJoinedAsNodeDoes) {
   EXPECT_EQ(zlib::unzipSync(both).toString(), "first member\nsecond member\n");
   // Zero padding after a member is ignored; other trailing bytes are a new (bad) header.
   EXPECT_EQ(zlib::gunzipSync(Buffer::concat({zlib::gzipSync(a), Buffer::alloc(10)})), a);
-  EXPECT_EQ(errorOf([&] { zlib::gunzipSync(Buffer::concat({zlib::gzipSync(a), Buffer::from("xyz")})); }),
+  EXPECT_EQ(errorOf([&] {
+              zlib::gunzipSync(Buffer::concat({zlib::gzipSync(a), Buffer::from("xyz")}));
+            }),
             (ErrorFields{"Error", "Z_DATA_ERROR", "incorrect header check", -3}));
   // inflate stops at the end of the first stream and ignores the rest, as Node.
   EXPECT_EQ(zlib::inflateSync(Buffer::concat({zlib::deflateSync(a), zlib::deflateSync(b)})), a);
@@ -252,7 +255,8 @@ TEST_F(ZlibTest, CorruptAndTruncatedInputFailWithNodesCodes) {
 TEST_F(ZlibTest, FinishFlushSyncFlushDecompressesTruncatedInput) {
   const Buffer text = sampleText(100000);
   const Buffer gz = zlib::gzipSync(text);
-  Buffer part = zlib::gunzipSync(gz.subarray(0, gz.size() / 2), {.finishFlush = zlib::Flush::SyncFlush});
+  Buffer part =
+      zlib::gunzipSync(gz.subarray(0, gz.size() / 2), {.finishFlush = zlib::Flush::SyncFlush});
   EXPECT_GT(part.size(), 0u);
   EXPECT_EQ(part, text.subarray(0, static_cast<std::ptrdiff_t>(part.size())));
   const Buffer br = zlib::brotliCompressSync(text, {.params = {.quality = 5}});
@@ -285,16 +289,18 @@ TEST_F(ZlibTest, MaxOutputLengthStopsOneShotDecompressionEarly) {
   const ErrorFields tooLarge{"RangeError", "ERR_BUFFER_TOO_LARGE",
                              "Cannot create a Buffer larger than 1048576 bytes", 0};
   EXPECT_EQ(errorOf([&] { zlib::gunzipSync(gz, {.maxOutputLength = 1 << 20}); }), tooLarge);
-  EXPECT_EQ(errorOf([&] { zlib::brotliDecompressSync(br, {.maxOutputLength = 1 << 20}); }), tooLarge);
+  EXPECT_EQ(errorOf([&] { zlib::brotliDecompressSync(br, {.maxOutputLength = 1 << 20}); }),
+            tooLarge);
   // The default limit (64 MiB) applies without options.
   EXPECT_EQ(errorOf([&] { zlib::brotliDecompressSync(br); }),
             (ErrorFields{"RangeError", "ERR_BUFFER_TOO_LARGE",
                          "Cannot create a Buffer larger than 67108864 bytes", 0}));
   // Exactly at the limit is fine (Node fails only past it).
   EXPECT_EQ(zlib::gunzipSync(zlib::gzipSync(Buffer::alloc(5)), {.maxOutputLength = 5}).size(), 5u);
-  EXPECT_EQ(errorOf([&] { zlib::gunzipSync(zlib::gzipSync(Buffer::alloc(6)), {.maxOutputLength = 5}); }),
-            (ErrorFields{"RangeError", "ERR_BUFFER_TOO_LARGE",
-                         "Cannot create a Buffer larger than 5 bytes", 0}));
+  EXPECT_EQ(
+      errorOf([&] { zlib::gunzipSync(zlib::gzipSync(Buffer::alloc(6)), {.maxOutputLength = 5}); }),
+      (ErrorFields{"RangeError", "ERR_BUFFER_TOO_LARGE",
+                   "Cannot create a Buffer larger than 5 bytes", 0}));
   // The engine stopped one chunk past the limit: it never produced (or allocated) 100 MB.
   auto codec = zlib::detail::Codec::create(zlib::detail::Mode::BrotliDecode,
                                            zlib::BrotliOptions{.maxOutputLength = 1 << 20},
@@ -381,13 +387,14 @@ TEST_F(ZlibTest, CodecStepsFillOneChunkAtATime) {
   // The incremental engine the streams drive: each step fills at most one chunk.
   const Buffer input = sampleText(200 * 1000, 9);
   const Buffer gz = zlib::gzipSync(input);
-  auto codec = zlib::detail::Codec::create(zlib::detail::Mode::Gunzip, zlib::Options{.chunkSize = 1024},
-                                           zlib::detail::Api::Stream);
+  auto codec = zlib::detail::Codec::create(
+      zlib::detail::Mode::Gunzip, zlib::Options{.chunkSize = 1024}, zlib::detail::Api::Stream);
   std::vector<Buffer> out;
   std::size_t steps = 0;
   // Feed the input in 1000-byte writes with Z_NO_FLUSH, then finish.
   for (std::size_t off = 0; off < gz.size(); off += 1000) {
-    Buffer piece = gz.subarray(static_cast<std::ptrdiff_t>(off), static_cast<std::ptrdiff_t>(off + 1000));
+    Buffer piece =
+        gz.subarray(static_cast<std::ptrdiff_t>(off), static_cast<std::ptrdiff_t>(off + 1000));
     codec->setInput(piece, codec->defaultFlush());
     do {
       Buffer b = codec->step();

@@ -42,16 +42,26 @@ std::string unescape(const std::string& text) {
     }
     char e = text[++i];
     switch (e) {
-      case 'r': out += '\r'; break;
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case '\\': out += '\\'; break;
+      case 'r':
+        out += '\r';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case '\\':
+        out += '\\';
+        break;
       case 'x': {
         out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
         i += 2;
         break;
       }
-      default: out += '\\'; out += e;
+      default:
+        out += '\\';
+        out += e;
     }
   }
   return out;
@@ -76,7 +86,8 @@ std::vector<Case> loadCorpus(const std::string& dir) {
     cases.push_back({name, std::atoi(name.c_str()), unescape(s.str())});
   }
   closedir(d);
-  std::sort(cases.begin(), cases.end(), [](const Case& a, const Case& b) { return a.name < b.name; });
+  std::sort(cases.begin(), cases.end(),
+            [](const Case& a, const Case& b) { return a.name < b.name; });
   return cases;
 }
 
@@ -146,7 +157,8 @@ int runSlow() {
       c.dribble("GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: slowloris\r\n\r\n", 100ms);
       std::string r = c.readResponse();
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::steady_clock::now() - t0).count();
+                    std::chrono::steady_clock::now() - t0)
+                    .count();
       bool ok = statusOf(r) == 408 && c.closedByPeer(5s) && ms < 4000;
       std::printf("%s slowloris: status %d after %lld ms\n", ok ? "PASS" : "FAIL", statusOf(r),
                   static_cast<long long>(ms));
@@ -169,7 +181,8 @@ int runSlow() {
         if (statusOf(c.readResponse()) != 200) ++bad;
         std::this_thread::sleep_for(50ms);
       }
-      std::printf("%s 20 normal requests during the attack, %d failed\n", bad ? "FAIL" : "PASS", bad);
+      std::printf("%s 20 normal requests during the attack, %d failed\n", bad ? "FAIL" : "PASS",
+                  bad);
       return bad;
     };
     Promise<int> a = threadpool::run(std::move(slowloris));

@@ -120,11 +120,14 @@ int main(int argc, char** argv) {
   uv_loop_t* l = loop().uv();
   uv_signal_init(l, &gSigterm);
   uv_signal_init(l, &gSigint);
-  uv_signal_start(&gSigterm, [](uv_signal_t*, int) { stopServer(); }, SIGTERM);
-  uv_signal_start(&gSigint, [](uv_signal_t*, int) { stopServer(); }, SIGINT);
+  uv_signal_start(
+      &gSigterm, [](uv_signal_t*, int) { stopServer(); }, SIGTERM);
+  uv_signal_start(
+      &gSigint, [](uv_signal_t*, int) { stopServer(); }, SIGINT);
   uv_pipe_init(l, &gStdin, 0);
   bool watchStdin = false;
-  for (int i = 1; i < argc; ++i) watchStdin = watchStdin || std::strcmp(argv[i], "--exit-on-eof") == 0;
+  for (int i = 1; i < argc; ++i)
+    watchStdin = watchStdin || std::strcmp(argv[i], "--exit-on-eof") == 0;
   if (watchStdin && uv_pipe_open(&gStdin, 0) == 0) {
     uv_read_start(
         reinterpret_cast<uv_stream_t*>(&gStdin),

@@ -91,9 +91,9 @@ class Connection final : public RequestSink {
   // Lifecycle, used by the server.
   bool isIdle() const noexcept { return !exchangeActive_ && !parser_.inMessage(); }
   void checkDeadline(std::uint64_t now);
-  void destroy() noexcept;           // close now
-  void closeWhenIdle() noexcept;     // idle: close now; busy: close after this exchange
-  void flushCorked() noexcept;       // write what the loop-shared output buffer holds for us
+  void destroy() noexcept;        // close now
+  void closeWhenIdle() noexcept;  // idle: close now; busy: close after this exchange
+  void flushCorked() noexcept;    // write what the loop-shared output buffer holds for us
 
   Connection* prev = nullptr;
   Connection* next = nullptr;
@@ -158,20 +158,20 @@ class Connection final : public RequestSink {
   DeadlineKind deadlineKind_ = DeadlineKind::None;
   bool reading_ = false;
   bool inExecute_ = false;
-  bool parserPaused_ = false;     // a pipelined message waits in pendingIn_
+  bool parserPaused_ = false;  // a pipelined message waits in pendingIn_
   bool bodyBackpressure_ = false;
-  bool exchangeActive_ = false;   // head complete .. exchange done
+  bool exchangeActive_ = false;  // head complete .. exchange done
   bool handlerPending_ = false;
   bool messageDone_ = false;
   bool keepAlive_ = true;
   bool headRequest_ = false;
   bool http10_ = false;
-  bool noMoreRequests_ = false;   // close after the current exchange
+  bool noMoreRequests_ = false;  // close after the current exchange
   bool needDrain_ = false;
   bool shutdownStarted_ = false;
   bool closeAfterWrite_ = false;
-  bool closing_ = false;          // uv_close called
-  bool closed_ = false;           // close callback ran
+  bool closing_ = false;  // uv_close called
+  bool closed_ = false;   // close callback ran
   bool eof_ = false;
 };
 

@@ -93,7 +93,9 @@ class RequestParser {
   std::uint64_t contentLength() const noexcept { return contentLength_; }
   bool isUpgrade() const noexcept;
   const std::vector<FieldRef>& fields() const noexcept { return fields_; }
-  std::string_view fieldName(const FieldRef& f) const noexcept { return view(f.nameOff, f.nameLen); }
+  std::string_view fieldName(const FieldRef& f) const noexcept {
+    return view(f.nameOff, f.nameLen);
+  }
   std::string_view fieldValue(const FieldRef& f) const noexcept {
     return view(f.valueOff, f.valueLen);
   }
@@ -145,10 +147,10 @@ class RequestParser {
   RequestSink& sink_;
   std::uint32_t maxHeaderSize_;
   ParseFailure failure_;
-  std::string store_;            // head bytes carried across reads / detached heads
-  const char* base_ = nullptr;   // where offsets point: the caller's buffer or store_
+  std::string store_;                // head bytes carried across reads / detached heads
+  const char* base_ = nullptr;       // where offsets point: the caller's buffer or store_
   const char* chunkHead_ = nullptr;  // head start within the current input
-  std::size_t carried_ = 0;      // head bytes already in store_ before chunkHead_
+  std::size_t carried_ = 0;          // head bytes already in store_ before chunkHead_
   std::uint32_t headEnd_ = 0;
   std::uint32_t urlOff_ = 0, urlLen_ = 0;
   std::uint32_t methodLen_ = 0;
@@ -159,7 +161,7 @@ class RequestParser {
   std::uint64_t maxBody_ = 0;
   std::uint64_t defaultMaxBody_ = 0;
   bool inMessage_ = false;
-  bool inHead_ = false;          // head bytes have been seen for the current message
+  bool inHead_ = false;  // head bytes have been seen for the current message
   bool headComplete_ = false;
   bool fieldOpen_ = false;
   bool haveName_ = false;

@@ -25,8 +25,8 @@ class RecordingSink final : public RequestSink {
            std::to_string(parser.httpMajor()) + "." + std::to_string(parser.httpMinor()) +
            (parser.shouldKeepAlive() ? " ka" : " close") + "\n";
     for (const FieldRef& f : parser.fields()) {
-      log += "  " + std::string(parser.fieldName(f)) + ": " + std::string(parser.fieldValue(f)) +
-             "\n";
+      log +=
+          "  " + std::string(parser.fieldName(f)) + ": " + std::string(parser.fieldValue(f)) + "\n";
     }
     headBytes += parser.headSize();
     return true;

@@ -12,13 +12,13 @@ namespace nx::http::detail {
 
 /// The percent-encode sets of the URL Standard, from smallest to largest.
 enum class EncodeSet : std::uint8_t {
-  C0Control,     // C0 controls and bytes above 0x7E
-  Fragment,      // + space " < > `
-  Query,         // C0 + space " # < >
-  SpecialQuery,  // Query + '
-  Path,          // Query + ? ` { }
-  Userinfo,      // Path + / : ; = @ [ \ ] ^ |
-  Component,     // Userinfo + $ % & + ,
+  C0Control,       // C0 controls and bytes above 0x7E
+  Fragment,        // + space " < > `
+  Query,           // C0 + space " # < >
+  SpecialQuery,    // Query + '
+  Path,            // Query + ? ` { }
+  Userinfo,        // Path + / : ; = @ [ \ ] ^ |
+  Component,       // Userinfo + $ % & + ,
   FormUrlencoded,  // Component + ! ' ( ) ~
 };
 

@@ -102,9 +102,9 @@ inline KeyPair makeCertificate(const CertSpec& spec, const KeyPair* issuer = nul
   X509_set_issuer_name(cert, X509_get_subject_name(issuerCert));
   detail::addExtension(cert, issuerCert, NID_basic_constraints,
                        spec.isCa ? "critical,CA:TRUE" : "CA:FALSE");
-  detail::addExtension(cert, issuerCert, NID_key_usage,
-                       spec.isCa ? "critical,keyCertSign,cRLSign"
-                                 : "critical,digitalSignature,keyEncipherment");
+  detail::addExtension(
+      cert, issuerCert, NID_key_usage,
+      spec.isCa ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,keyEncipherment");
   detail::addExtension(cert, issuerCert, NID_subject_key_identifier, "hash");
   if (issuer != nullptr) {
     detail::addExtension(cert, issuerCert, NID_authority_key_identifier, "keyid:always");

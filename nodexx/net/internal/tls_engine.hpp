@@ -81,8 +81,8 @@ class TlsEngine {
   bool fail();
 
   SSL* ssl_ = nullptr;
-  BIO* in_ = nullptr;   // network → OpenSSL (owned by ssl_)
-  BIO* out_ = nullptr;  // OpenSSL → network (owned by ssl_)
+  BIO* in_ = nullptr;            // network → OpenSSL (owned by ssl_)
+  BIO* out_ = nullptr;           // OpenSSL → network (owned by ssl_)
   std::vector<Buffer> pending_;  // plaintext written before the handshake completed
   std::string error_;
   bool handshakeDone_ = false;

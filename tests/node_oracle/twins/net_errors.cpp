@@ -2,8 +2,8 @@
 // Twin of scenarios/net_errors.js.
 #include <string>
 
-#include "nodexx/nodexx.hpp"
 #include "nodexx/net/net.hpp"
+#include "nodexx/nodexx.hpp"
 #include "oracle.hpp"
 
 using nx::oracle::log;
@@ -12,7 +12,8 @@ namespace {
 
 std::string replacePort(std::string s, int port) {
   const std::string p = std::to_string(port);
-  for (auto at = s.find(p); at != std::string::npos; at = s.find(p)) s.replace(at, p.size(), "PORT");
+  for (auto at = s.find(p); at != std::string::npos; at = s.find(p))
+    s.replace(at, p.size(), "PORT");
   return s;
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Twin of scenarios/net_event_order.js.
-#include "nodexx/nodexx.hpp"
 #include "nodexx/net/net.hpp"
+#include "nodexx/nodexx.hpp"
 #include "oracle.hpp"
 
 using nx::oracle::log;

@@ -49,7 +49,8 @@ Buffer flip(const Buffer& b, std::ptrdiff_t i) {
 }
 
 const Buffer& gz() {
-  static const Buffer b = hex("1f8b0800000000000003cb48cdc9c95728cf2fca4951c840b0013bcee2ea17000000");
+  static const Buffer b =
+      hex("1f8b0800000000000003cb48cdc9c95728cf2fca4951c840b0013bcee2ea17000000");
   return b;
 }
 const Buffer& df() {
@@ -119,11 +120,15 @@ NX_ORACLE_SCENARIO(zlib_errors) {
   show("gunzip bad length", [&] { return zlib::gunzipSync(flip(gzb, -2)); });
   show("inflate bad adler", [&] { return zlib::inflateSync(flip(dfb, -1)); });
   show("gunzip two members", [&] { return zlib::gunzipSync(Buffer::concat({gzb, gzb})); });
-  show("gunzip zero padding", [&] { return zlib::gunzipSync(Buffer::concat({gzb, Buffer::alloc(7)})); });
-  show("gunzip trailing junk",
-       [&] { return zlib::gunzipSync(Buffer::concat({gzb, Buffer::from("junk")})); });
-  show("inflate trailing junk",
-       [&] { return zlib::inflateSync(Buffer::concat({dfb, Buffer::from("junk")})); });
+  show("gunzip zero padding", [&] {
+    return zlib::gunzipSync(Buffer::concat({gzb, Buffer::alloc(7)}));
+  });
+  show("gunzip trailing junk", [&] {
+    return zlib::gunzipSync(Buffer::concat({gzb, Buffer::from("junk")}));
+  });
+  show("inflate trailing junk", [&] {
+    return zlib::inflateSync(Buffer::concat({dfb, Buffer::from("junk")}));
+  });
   show("inflate no dictionary", [&] { return zlib::inflateSync(dictDf); });
   const Buffer nope = Buffer::from("nope");
   const Buffer dict = Buffer::from("hello dictionary");

@@ -61,18 +61,21 @@ void runCase(const std::vector<Case>& cases, std::size_t i) {
 }  // namespace
 
 NX_ORACLE_SCENARIO(zlib_stream_errors) {
-  const Buffer gz = Buffer::from("1f8b0800000000000003cb48cdc9c95728cf2fca4951c840b0013bcee2ea17000000",
-                                 Encoding::Hex);
+  const Buffer gz = Buffer::from(
+      "1f8b0800000000000003cb48cdc9c95728cf2fca4951c840b0013bcee2ea17000000", Encoding::Hex);
   const Buffer br = Buffer::from("1b1600f88d946ede44558696206c6f350b32b54006543b", Encoding::Hex);
   const Buffer garbage = Buffer::from("garbage!");
   const std::vector<Case> cases = {
       {"gunzip ok", [] { return zlib::createGunzip(); }, {gz.subarray(0, 7), gz.subarray(7)}},
-      {"gunzip two members", [] { return zlib::createGunzip(); },
+      {"gunzip two members",
+       [] { return zlib::createGunzip(); },
        {gz, gz.subarray(0, 20), gz.subarray(20)}},
       {"gunzip garbage", [] { return zlib::createGunzip(); }, {garbage}},
       {"gunzip truncated", [] { return zlib::createGunzip(); }, {gz.subarray(0, 30)}},
       {"inflate garbage", [] { return zlib::createInflate(); }, {garbage}},
-      {"unzip garbage", [] { return zlib::createUnzip(); }, {Buffer::from("xx"), Buffer::from("yy")}},
+      {"unzip garbage",
+       [] { return zlib::createUnzip(); },
+       {Buffer::from("xx"), Buffer::from("yy")}},
       {"brotli ok", [] { return zlib::createBrotliDecompress(); }, {br}},
       {"brotli garbage", [] { return zlib::createBrotliDecompress(); }, {garbage}},
       {"brotli truncated", [] { return zlib::createBrotliDecompress(); }, {br.subarray(0, 10)}},
