@@ -11,6 +11,7 @@
 #include "nodexx/core/errors.hpp"
 #include "nodexx/core/internal/loop_state.hpp"
 #include "nodexx/core/loop.hpp"
+#include "nodexx/fs/internal/fs_errors.hpp"
 
 namespace nx::fs::detail {
 namespace {
@@ -44,97 +45,6 @@ void submit(std::unique_ptr<FsRequest> r, Start start) {
     return;
   }
   (void)r.release();  // owned by libuv until onFsDone
-}
-
-/// A UvError whose message is built as Node's C++ layer builds it: the path is quoted even
-/// when empty ("open ''"), which core's UvError leaves out.
-class FsError final : public UvError {
- public:
-  FsError(int uvErr, const char* syscall, const std::string* path)
-      : UvError(uvErr, syscall, path ? *path : std::string()) {
-    // uv_strerror() leaks a heap string for unknown codes; uv_strerror_r() does not.
-    char text[128];
-    uv_strerror_r(uvErr, text, sizeof text);
-    message_ = std::string(uvErrorName(uvErr)) + ": " + text + ", " + syscall;
-    if (path) message_ += " '" + *path + "'";
-  }
-  const char* what() const noexcept override { return message_.c_str(); }
-
- private:
-  std::string message_;
-};
-
-/// Node's ERR_INVALID_ARG_VALUE is a TypeError; core has no TypeError class yet.
-class TypeError final : public SystemError {
- public:
-  using SystemError::SystemError;
-  std::string_view name() const noexcept override { return "TypeError"; }
-};
-
-/// util.inspect() of a string, as Node's argument errors print it: quotes chosen to avoid
-/// escaping, control characters as \xNN, cut after 128 UTF-16 units with "..." (the same
-/// rules as fs.cpp's copy).
-std::string inspect(std::string_view s) {
-  char quote = '\'';
-  if (s.find('\'') != std::string_view::npos) {
-    if (s.find('"') == std::string_view::npos) {
-      quote = '"';
-    } else if (s.find('`') == std::string_view::npos && s.find("${") == std::string_view::npos) {
-      quote = '`';
-    }
-  }
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out(1, quote);
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const char* escape = nullptr;
-    switch (c) {
-      case '\b':
-        escape = "\\b";
-        break;
-      case '\t':
-        escape = "\\t";
-        break;
-      case '\n':
-        escape = "\\n";
-        break;
-      case '\f':
-        escape = "\\f";
-        break;
-      case '\r':
-        escape = "\\r";
-        break;
-      case '\\':
-        escape = "\\\\";
-        break;
-      default:
-        break;
-    }
-    if (escape != nullptr) {
-      out += escape;
-    } else if (c == static_cast<unsigned char>(quote)) {
-      out += '\\';
-      out += quote;
-    } else if (c < 0x20 || c == 0x7f) {
-      out += {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
-    } else if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-               static_cast<unsigned char>(s[i + 1]) <= 0x9f) {
-      // C1 control characters (U+0080..U+009F) are escaped too.
-      const auto d = static_cast<unsigned char>(s[++i]);
-      out += {'\\', 'x', kHex[d >> 4], kHex[d & 15]};
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += quote;
-  std::size_t units = 0;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    const auto c = static_cast<unsigned char>(out[i]);
-    if ((c & 0xc0) == 0x80) continue;  // a continuation byte
-    units += c >= 0xf0 ? 2 : 1;
-    if (units > 128) return out.substr(0, i) + "...";
-  }
-  return out;
 }
 
 /// Node's addNumericalSeparator(): "9007199254740992" → "9_007_199_254_740_992".
@@ -208,24 +118,6 @@ void fsCloseSync(int fd) noexcept {
 
 std::exception_ptr uvException(int uvErr, const char* syscall, const std::string* path) {
   return std::make_exception_ptr(FsError(uvErr, syscall, path));
-}
-
-std::optional<int> parseOpenFlags(std::string_view f) {
-  if (f == "r") return O_RDONLY;
-  if (f == "rs" || f == "sr") return O_RDONLY | O_SYNC;
-  if (f == "r+") return O_RDWR;
-  if (f == "rs+" || f == "sr+") return O_RDWR | O_SYNC;
-  if (f == "w") return O_TRUNC | O_CREAT | O_WRONLY;
-  if (f == "wx" || f == "xw") return O_TRUNC | O_CREAT | O_WRONLY | O_EXCL;
-  if (f == "w+") return O_TRUNC | O_CREAT | O_RDWR;
-  if (f == "wx+" || f == "xw+") return O_TRUNC | O_CREAT | O_RDWR | O_EXCL;
-  if (f == "a") return O_APPEND | O_CREAT | O_WRONLY;
-  if (f == "ax" || f == "xa") return O_APPEND | O_CREAT | O_WRONLY | O_EXCL;
-  if (f == "as" || f == "sa") return O_APPEND | O_CREAT | O_WRONLY | O_SYNC;
-  if (f == "a+") return O_APPEND | O_CREAT | O_RDWR;
-  if (f == "ax+" || f == "xa+") return O_APPEND | O_CREAT | O_RDWR | O_EXCL;
-  if (f == "as+" || f == "sa+") return O_APPEND | O_CREAT | O_RDWR | O_SYNC;
-  return std::nullopt;
 }
 
 std::exception_ptr invalidFlags(std::string_view flags) {

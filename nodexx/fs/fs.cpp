@@ -20,41 +20,20 @@
 
 #include "nodexx/core/errors.hpp"
 #include "nodexx/core/threadpool.hpp"
+#include "nodexx/fs/internal/fs_errors.hpp"
 
 namespace nx::fs {
 namespace {
+
+using detail::FsError;
+using detail::inspect;
+using detail::parseFlags;
+using detail::TypeError;
 
 // Node reads files of unknown size (st_size 0: /proc, pipes) in chunks of this size.
 constexpr std::size_t kReadFileUnknownBufferLength = 64 * 1024;
 // Bytes per read()/write() call; Linux caps a call at 0x7ffff000 bytes anyway.
 constexpr std::size_t kMaxIoChunk = std::size_t{1} << 30;
-
-/// A UvError whose message is built as Node's C++ layer builds it: the path is quoted even
-/// when empty ("open ''"), and a destination follows as " -> 'dest'" (rename).
-class FsError final : public UvError {
- public:
-  FsError(int uvErr, const char* syscall, const std::string* path = nullptr,
-          const std::string* dest = nullptr)
-      : UvError(uvErr, syscall, path ? *path : std::string()) {
-    // uv_strerror() leaks a heap string for unknown codes; uv_strerror_r() does not.
-    char text[128];
-    uv_strerror_r(uvErr, text, sizeof text);
-    message_ = std::string(uvErrorName(uvErr)) + ": " + text + ", " + syscall;
-    if (path) message_ += " '" + *path + "'";
-    if (dest) message_ += " -> '" + *dest + "'";
-  }
-  const char* what() const noexcept override { return message_.c_str(); }
-
- private:
-  std::string message_;
-};
-
-/// Node's ERR_INVALID_ARG_VALUE is a TypeError; core has no TypeError class yet.
-class TypeError final : public SystemError {
- public:
-  using SystemError::SystemError;
-  std::string_view name() const noexcept override { return "TypeError"; }
-};
 
 int lastError() noexcept { return uv_translate_sys_error(errno); }
 
@@ -63,69 +42,6 @@ int lastError() noexcept { return uv_translate_sys_error(errno); }
 [[noreturn]] void fail(const char* syscall, const std::string& path) {
   int err = lastError();
   throw FsError(err, syscall, &path);
-}
-
-/// util.inspect() of a string, as Node's argument errors print it: quotes chosen to avoid
-/// escaping, control characters as \xNN, cut after 128 UTF-16 units with "...".
-std::string inspect(std::string_view s) {
-  char quote = '\'';
-  if (s.find('\'') != std::string_view::npos) {
-    if (s.find('"') == std::string_view::npos) {
-      quote = '"';
-    } else if (s.find('`') == std::string_view::npos && s.find("${") == std::string_view::npos) {
-      quote = '`';
-    }
-  }
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out(1, quote);
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '\b':
-        out += "\\b";
-        continue;
-      case '\t':
-        out += "\\t";
-        continue;
-      case '\n':
-        out += "\\n";
-        continue;
-      case '\f':
-        out += "\\f";
-        continue;
-      case '\r':
-        out += "\\r";
-        continue;
-      case '\\':
-        out += "\\\\";
-        continue;
-      default:
-        break;
-    }
-    if (c == static_cast<unsigned char>(quote)) {
-      out += '\\';
-      out += quote;
-    } else if (c < 0x20 || c == 0x7f) {
-      out += {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
-    } else if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-               static_cast<unsigned char>(s[i + 1]) <= 0x9f) {
-      // C1 control characters (U+0080..U+009F) are escaped too.
-      auto d = static_cast<unsigned char>(s[++i]);
-      out += {'\\', 'x', kHex[d >> 4], kHex[d & 15]};
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += quote;
-  // ERR_INVALID_ARG_VALUE cuts the inspected form after 128 UTF-16 code units.
-  std::size_t units = 0;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    auto c = static_cast<unsigned char>(out[i]);
-    if ((c & 0xc0) == 0x80) continue;  // a continuation byte
-    units += c >= 0xf0 ? 2 : 1;
-    if (units > 128) return out.substr(0, i) + "...";
-  }
-  return out;
 }
 
 std::exception_ptr invalidArg(const char* name, std::string_view value, const char* reason) {
@@ -138,25 +54,6 @@ std::exception_ptr invalidArg(const char* name, std::string_view value, const ch
 std::exception_ptr checkPath(const std::string& path, const char* name) {
   if (path.find('\0') == std::string::npos) return nullptr;
   return invalidArg(name, path, "must be a string, Uint8Array, or URL without null bytes");
-}
-
-/// Node's stringToFlags().
-std::optional<int> parseFlags(std::string_view f) {
-  if (f == "r") return O_RDONLY;
-  if (f == "rs" || f == "sr") return O_RDONLY | O_SYNC;
-  if (f == "r+") return O_RDWR;
-  if (f == "rs+" || f == "sr+") return O_RDWR | O_SYNC;
-  if (f == "w") return O_TRUNC | O_CREAT | O_WRONLY;
-  if (f == "wx" || f == "xw") return O_TRUNC | O_CREAT | O_WRONLY | O_EXCL;
-  if (f == "w+") return O_TRUNC | O_CREAT | O_RDWR;
-  if (f == "wx+" || f == "xw+") return O_TRUNC | O_CREAT | O_RDWR | O_EXCL;
-  if (f == "a") return O_APPEND | O_CREAT | O_WRONLY;
-  if (f == "ax" || f == "xa") return O_APPEND | O_CREAT | O_WRONLY | O_EXCL;
-  if (f == "as" || f == "sa") return O_APPEND | O_CREAT | O_WRONLY | O_SYNC;
-  if (f == "a+") return O_APPEND | O_CREAT | O_RDWR;
-  if (f == "ax+" || f == "xa+") return O_APPEND | O_CREAT | O_RDWR | O_EXCL;
-  if (f == "as+" || f == "sa+") return O_APPEND | O_CREAT | O_RDWR | O_SYNC;
-  return std::nullopt;
 }
 
 /// An open descriptor, closed on destruction; close() reports the error of a final close.

@@ -8,6 +8,7 @@
 #include "nodexx/core/loop.hpp"
 #include "nodexx/core/promise.hpp"
 #include "nodexx/fs/internal/file_stream_io.hpp"
+#include "nodexx/fs/internal/fs_errors.hpp"
 #include "nodexx/stream/errors.hpp"
 #include "nodexx/stream/pipeline.hpp"
 
@@ -211,7 +212,7 @@ std::shared_ptr<ReadStream> createReadStream(std::string path, ReadStreamOptions
   detail::validatePosition("start", options.start);
   detail::validatePosition("end", options.end);
   detail::validateRange(options.start, options.end);
-  const std::optional<int> flags = detail::parseOpenFlags(options.flags);
+  const std::optional<int> flags = detail::parseFlags(options.flags);
   auto s = std::make_shared<ReadStream>(ReadStream::Private{}, std::move(path), options);
   if (!flags) s->flagsText_ = std::string(options.flags);
   if (signal) s->watchSignal(std::move(signal));

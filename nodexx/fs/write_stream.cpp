@@ -7,6 +7,7 @@
 #include "nodexx/core/errors.hpp"
 #include "nodexx/core/loop.hpp"
 #include "nodexx/fs/internal/file_stream_io.hpp"
+#include "nodexx/fs/internal/fs_errors.hpp"
 #include "nodexx/stream/errors.hpp"
 
 namespace nx::fs {
@@ -255,7 +256,7 @@ std::shared_ptr<WriteStream> createWriteStream(std::string path, WriteStreamOpti
                                                AbortSignal signal) {
   detail::validatePath(path);
   detail::validatePosition("start", options.start);
-  const std::optional<int> flags = detail::parseOpenFlags(options.flags);
+  const std::optional<int> flags = detail::parseFlags(options.flags);
   auto s = std::make_shared<WriteStream>(WriteStream::Private{}, std::move(path), options);
   if (!flags) s->flagsText_ = std::string(options.flags);
   if (signal) s->watchSignal(std::move(signal));

@@ -38,9 +38,6 @@ void fsCloseSync(int fd) noexcept;
 /// path still prints "open ''"). `path` null: no path (read, write, close).
 std::exception_ptr uvException(int uvErr, const char* syscall, const std::string* path = nullptr);
 
-/// Node's stringToFlags(); nullopt for a string Node rejects.
-std::optional<int> parseOpenFlags(std::string_view flags);
-
 /// TypeError ERR_INVALID_ARG_VALUE "The argument 'flags' is invalid. Received 'q'".
 std::exception_ptr invalidFlags(std::string_view flags);
 
