@@ -49,8 +49,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The npm peers, pinned by bench/package-lock.json.
-if [ ! -d "$ROOT/bench/node_modules" ] ||
-   [ "$ROOT/bench/package-lock.json" -nt "$ROOT/bench/node_modules/.package-lock.json" ]; then
-  echo "install-bench-deps: npm ci --prefix bench" >&2
-  npm ci --prefix "$ROOT/bench" --no-audit --no-fund >/dev/null
-fi
+"$ROOT/scripts/install-npm-peers.sh"

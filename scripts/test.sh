@@ -14,6 +14,11 @@ export CTEST_OUTPUT_ON_FAILURE=1
 
 step() { printf '\n== %s\n' "$*"; }
 
+step "test oracles"
+# Express, its dependencies and Fastify from npm: the oracle tests compare against them (they skip
+# with a message when the folder is absent, e.g. offline).
+scripts/install-npm-peers.sh || echo "npm peers unavailable: oracle tests will skip" >&2
+
 step "module layering"
 python3 scripts/check-layers.py
 
