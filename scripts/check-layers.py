@@ -21,8 +21,9 @@ for path in sorted(root.glob("*/**/*.[ch]pp")):
     if module not in LAYER:
         problems.append(f"{path}: unknown module '{module}' (add it to scripts/check-layers.py)")
         continue
-    is_test = path.name.endswith(("_test.cpp", "_bench.cpp"))
-    is_public_header = path.suffix == ".hpp" and "internal" not in path.parts
+    # testdata/ holds test-only helpers (never installed), held to the rules of tests.
+    is_test = path.name.endswith(("_test.cpp", "_bench.cpp")) or "testdata" in path.parts
+    is_public_header = path.suffix == ".hpp" and not {"internal", "testdata"} & set(path.parts)
     for dep, rest in INCLUDE.findall(path.read_text(encoding="utf-8")):
         if dep not in LAYER:
             problems.append(f"{path}: includes unknown module '{dep}'")

@@ -13,14 +13,6 @@
 #include "nodexx/http/internal/client_errors.hpp"
 #include "nodexx/net/socket.hpp"
 
-// clang 14 fails to compile ("Cannot represent a difference across sections") a coroutine
-// returning Promise<T> when -fsanitize=function (part of UBSan) meets -fsanitize=fuzzer-no-link,
-// which is how the fuzz build instruments this library; the function check only concerns calls
-// through mismatched function pointer types, so it is switched off for this file's functions.
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((no_sanitize("function"))), apply_to = function)
-#endif
-
 namespace nx::http {
 
 Agent::Agent(AgentOptions options) : options_(options) {
@@ -273,7 +265,3 @@ void Agent::release(const std::string& key, AgentLease lease, bool reusable) {
 }
 
 }  // namespace nx::http
-
-#if defined(__clang__)
-#pragma clang attribute pop
-#endif

@@ -15,14 +15,6 @@
 #include "nodexx/http/url.hpp"
 #include "nodexx/net/socket.hpp"
 
-// clang 14 fails to compile ("Cannot represent a difference across sections") a coroutine
-// returning Promise<T> when -fsanitize=function (part of UBSan) meets -fsanitize=fuzzer-no-link,
-// which is how the fuzz build instruments this library; the function check only concerns calls
-// through mismatched function pointer types, so it is switched off for this file's functions.
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((no_sanitize("function"))), apply_to = function)
-#endif
-
 namespace nx::http {
 
 using detail::ResponseParser;
@@ -589,7 +581,3 @@ std::shared_ptr<ClientRequest> get(const RequestOptions& options) {
 }
 
 }  // namespace nx::http
-
-#if defined(__clang__)
-#pragma clang attribute pop
-#endif

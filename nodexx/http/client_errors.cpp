@@ -6,14 +6,6 @@
 #include "nodexx/net/socket.hpp"
 #include "nodexx/net/tls.hpp"
 
-// clang 14 fails to compile ("Cannot represent a difference across sections") a coroutine
-// returning Promise<T> when -fsanitize=function (part of UBSan) meets -fsanitize=fuzzer-no-link,
-// which is how the fuzz build instruments this library; the function check only concerns calls
-// through mismatched function pointer types, so it is switched off for this file's functions.
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((no_sanitize("function"))), apply_to = function)
-#endif
-
 namespace nx::http::detail {
 
 std::exception_ptr connReset(std::string_view message) {
@@ -47,7 +39,3 @@ Promise<AgentLease> connectTls(Agent::Origin origin, std::chrono::milliseconds c
 }
 
 }  // namespace nx::http::detail
-
-#if defined(__clang__)
-#pragma clang attribute pop
-#endif

@@ -12,14 +12,6 @@
 #include "nodexx/http/url.hpp"
 #include "nodexx/zlib/zlib_stream.hpp"
 
-// clang 14 fails to compile ("Cannot represent a difference across sections") a coroutine
-// returning Promise<T> when -fsanitize=function (part of UBSan) meets -fsanitize=fuzzer-no-link,
-// which is how the fuzz build instruments this library; the function check only concerns calls
-// through mismatched function pointer types, so it is switched off for this file's functions.
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((no_sanitize("function"))), apply_to = function)
-#endif
-
 namespace nx::http {
 namespace {
 
@@ -194,7 +186,3 @@ Promise<Response> fetch(std::string url, FetchInit init) {
 }
 
 }  // namespace nx::http
-
-#if defined(__clang__)
-#pragma clang attribute pop
-#endif

@@ -134,4 +134,4 @@ constexpr Field<C, M> field(std::string_view name, M C::*member) noexcept {
   macro(Type, first) __VA_OPT__(, NX_JSON_FOR_EACH_AGAIN_ NX_JSON_PARENS_(macro, Type, __VA_ARGS__))
 #define NX_JSON_FOR_EACH_AGAIN_() NX_JSON_FOR_EACH_HELPER_
 
-#include "nodexx/json/internal/mapping_impl.hpp"
+#include "nodexx/json/mapping_impl.hpp"

@@ -251,7 +251,7 @@ class Value {
   std::int64_t convertInt64() const;
   [[noreturn]] void throwType(Type expected) const;
 
-  alignas(8) unsigned char bytes_[15];
+  alignas(8) unsigned char bytes_[15] = {};
   Kind kind_;
 };
 
