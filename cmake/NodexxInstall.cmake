@@ -8,7 +8,11 @@ set(targets nodexx)
 set(pc_libs "")
 foreach(m IN LISTS modules)
   list(APPEND targets nodexx_${m})
-  string(PREPEND pc_libs "-lnodexx_${m} ")
+  # Header-only modules (interface libraries, such as testing) have no archive to link.
+  get_target_property(type nodexx_${m} TYPE)
+  if(NOT type STREQUAL "INTERFACE_LIBRARY")
+    string(PREPEND pc_libs "-lnodexx_${m} ")
+  endif()
 endforeach()
 
 install(TARGETS ${targets} EXPORT nodexxTargets

@@ -14,5 +14,15 @@ int main() {
   nextTick([] { std::puts("tick"); });
   (void)hashPassword("hunter2").then([](std::string& h) { std::puts(h.c_str()); });
   process::on(Signal::Int, [](Signal) { process::exit(130); });
+
+  // The web layer, json and inject through the installed headers and libraries.
+  static web::App app;
+  app.use(mw::json());
+  app.get("/users/:id", [](web::Request& req, web::Response& res) {
+    res.json(json::Value(json::Object{{"id", std::string(req.param("id"))}}));
+  });
+  (void)testing::inject(app, {.url = "/users/7"}).then([](testing::InjectResponse& r) {
+    std::printf("%d %s\n", r.status, r.body.c_str());
+  });
   return run();  // runs until nothing is pending, returns process::exitCode
 }
