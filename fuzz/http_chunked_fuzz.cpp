@@ -87,7 +87,11 @@ Parsed parse(std::string_view body, const std::vector<std::size_t>& cuts) {
   RecordingSink s;
   std::string log = s.run(input, shifted);
   Parsed r;
-  r.error = log.find("error ") != std::string::npos;
+  // The outcome is the log's last line ("error <code> <status>"); body bytes may contain the
+  // same text, so only the last line counts.
+  std::size_t last = log.size() < 2 ? std::string::npos : log.rfind('\n', log.size() - 2);
+  last = last == std::string::npos ? 0 : last + 1;
+  r.error = log.compare(last, 6, "error ") == 0;
   r.complete = s.messages >= 1;
   std::size_t b = log.find("body ");
   if (b != std::string::npos) {
