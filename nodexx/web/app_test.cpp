@@ -328,8 +328,9 @@ TEST_F(AppTest, ConcurrentAsyncRequestsKeepTheirOwnState) {
   for (int i = 0; i < 40; ++i)
     urls.push_back("/n/" + std::to_string(i) + "?q=" + std::to_string(i));
   for (int i = 0; i < 40; ++i) {
-    (void)nx::web::inject(app, {.url = urls[i]})
-        .then([&bodies, i](nx::web::InjectResponse& r) { bodies[i] = r.body; });
+    (void)nx::web::inject(app, {.url = urls[i]}).then([&bodies, i](nx::web::InjectResponse& r) {
+      bodies[i] = r.body;
+    });
   }
   loop.run();
   for (int i = 0; i < 40; ++i) {

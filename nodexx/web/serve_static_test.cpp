@@ -51,10 +51,9 @@ Promise<> injectInto(App& app, std::string method, std::string url, Fields h,
       break;
     }
     case 2: {
-      nx::web::InjectOptions o{
-          .method = method,
-          .url = url,
-          .headers = {{h[0].first, h[0].second}, {h[1].first, h[1].second}}};
+      nx::web::InjectOptions o{.method = method,
+                               .url = url,
+                               .headers = {{h[0].first, h[0].second}, {h[1].first, h[1].second}}};
       out = co_await nx::web::inject(app, o);
       break;
     }
@@ -84,7 +83,7 @@ class ServeStaticTest : public nx::testing::FreshLoop {
   void TearDown() override { stdfs::remove_all(dir); }
 
   nx::web::InjectResponse get(App& app, std::string url, Fields h = {},
-                                  std::string method = "GET") {
+                              std::string method = "GET") {
     nx::web::InjectResponse out;
     Promise<> p = injectInto(app, std::move(method), std::move(url), std::move(h), out);
     loop.run();
@@ -94,7 +93,7 @@ class ServeStaticTest : public nx::testing::FreshLoop {
   }
 
   nx::web::InjectResponse get(App&& app, std::string url, Fields h = {},
-                                  std::string method = "GET") {
+                              std::string method = "GET") {
     return get(app, std::move(url), std::move(h), std::move(method));
   }
 
