@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "nodexx/http/server.hpp"
 
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <uv.h>
 
+#include <cerrno>
 #include <cstring>
 #include <utility>
 
@@ -15,6 +22,7 @@
 namespace nx::http {
 
 using detail::Connection;
+using detail::Socket;
 
 // ---------------------------------------------------------------------------------------------
 // Server: a thin owner of ServerImpl.
@@ -70,12 +78,11 @@ std::size_t Server::connectionCount() const noexcept { return impl_->connectionC
 // ServerImpl
 
 ServerImpl::ServerImpl(Server& o, RequestHandler h, ServerOptions opts)
-    : owner(&o), handler(std::move(h)), options(opts), loop(nx::loop().uv()) {
-  std::memset(&listener_, 0, sizeof listener_);
-}
+    : owner(&o), handler(std::move(h)), options(opts), loop(nx::loop().uv()) {}
 
 ServerImpl::~ServerImpl() {
   for (Connection* c : pool_) delete c;
+  if (reserveFd_ >= 0) ::close(reserveFd_);
 }
 
 namespace {
@@ -91,54 +98,61 @@ void callback(uv_loop_t* l, F&& f) noexcept {
   nx::detail::invokeCallback(nx::detail::stateOf(l), std::forward<F>(f));
 }
 
+Promise<> alreadyListening() {
+  return Promise<>::reject(SystemError(std::string(errc::kServerAlreadyListen),
+                                       "Listen method has been called more than once"));
+}
+
 }  // namespace
 
-Promise<> ServerImpl::listenTcp(std::uint16_t port, std::string_view host) {
-  if (listening_ || listenerOpen_) {
-    return Promise<>::reject(SystemError(std::string(errc::kServerAlreadyListen),
-                                         "Listen method has been called more than once"));
-  }
-  std::string h(host);
-  sockaddr_storage addr{};
-  int err = uv_ip4_addr(h.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr));
-  if (err != 0) err = uv_ip6_addr(h.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr));
-  if (err != 0) return rejected(UV_EINVAL, "listen");
-  uv_tcp_init(loop, &listener_.tcp);
-  listener_.tcp.data = this;
-  listenerOpen_ = true;
-  ++openHandles_;
-  pipe_ = false;
-  err = uv_tcp_bind(&listener_.tcp, reinterpret_cast<const sockaddr*>(&addr), 0);
-  if (err == 0) err = uv_listen(listenStream(), options.backlog, onConnection);
+Promise<> ServerImpl::listenOn(int fd, const sockaddr* addr, socklen_t len) {
+  if (fd < 0) return rejected(-errno, "listen");
+  int err = 0;
+  if (::bind(fd, addr, len) != 0 || ::listen(fd, options.backlog) != 0) err = -errno;
+  if (err == 0) err = uv_poll_init(loop, &listener_, fd);
   if (err != 0) {
-    stopListening();
+    ::close(fd);
     return rejected(err, "listen");
   }
+  listener_.data = this;
+  listenFd_ = fd;
+  listenerOpen_ = true;
+  ++openHandles_;
+  uv_poll_start(&listener_, UV_READABLE, onConnection);
+  if (reserveFd_ < 0) reserveFd_ = ::open("/", O_RDONLY | O_CLOEXEC);
   listening_ = true;
   closing_ = false;
   return Promise<>::resolve();
 }
 
+Promise<> ServerImpl::listenTcp(std::uint16_t port, std::string_view host) {
+  if (listening_ || listenerOpen_) return alreadyListening();
+  std::string h(host);
+  sockaddr_storage addr{};
+  int err = uv_ip4_addr(h.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr));
+  if (err != 0) err = uv_ip6_addr(h.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr));
+  if (err != 0) return rejected(UV_EINVAL, "listen");
+  pipe_ = false;
+  int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd >= 0) {
+    int one = 1;  // as libuv and Node: a restarted server can bind while old sockets linger
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  }
+  socklen_t len = addr.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  return listenOn(fd, reinterpret_cast<const sockaddr*>(&addr), len);
+}
+
 Promise<> ServerImpl::listenPipe(std::string_view path) {
-  if (listening_ || listenerOpen_) {
-    return Promise<>::reject(SystemError(std::string(errc::kServerAlreadyListen),
-                                         "Listen method has been called more than once"));
-  }
+  if (listening_ || listenerOpen_) return alreadyListening();
+  sockaddr_un addr{};
+  if (path.empty() || path.size() >= sizeof addr.sun_path)
+    return rejected(UV_ENAMETOOLONG, "listen");
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.data(), path.size());
   pipePath_ = std::string(path);
-  uv_pipe_init(loop, &listener_.pipe, 0);
-  listener_.pipe.data = this;
-  listenerOpen_ = true;
-  ++openHandles_;
   pipe_ = true;
-  int err = uv_pipe_bind(&listener_.pipe, pipePath_.c_str());
-  if (err == 0) err = uv_listen(listenStream(), options.backlog, onConnection);
-  if (err != 0) {
-    stopListening();
-    return rejected(err, "listen");
-  }
-  listening_ = true;
-  closing_ = false;
-  return Promise<>::resolve();
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  return listenOn(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
 }
 
 AddressInfo ServerImpl::address() const {
@@ -150,8 +164,8 @@ AddressInfo ServerImpl::address() const {
     return info;
   }
   sockaddr_storage addr{};
-  int len = sizeof addr;
-  uv_tcp_getsockname(&listener_.tcp, reinterpret_cast<sockaddr*>(&addr), &len);
+  socklen_t len = sizeof addr;
+  ::getsockname(listenFd_, reinterpret_cast<sockaddr*>(&addr), &len);
   char ip[64] = {};
   if (addr.ss_family == AF_INET6) {
     auto* a = reinterpret_cast<sockaddr_in6*>(&addr);
@@ -168,69 +182,112 @@ AddressInfo ServerImpl::address() const {
   return info;
 }
 
-void ServerImpl::onConnection(uv_stream_t* s, int status) {
-  auto* self = static_cast<ServerImpl*>(s->data);
+void ServerImpl::onConnection(uv_poll_t* h, int status, int) {
+  auto* self = static_cast<ServerImpl*>(h->data);
   callback(self->loop, [&] {
     if (status < 0 || !self->listening_) return;
-    Connection* c;
-    if (!self->pool_.empty()) {
-      c = self->pool_.back();
-      self->pool_.pop_back();
-    } else {
-      c = new Connection(*self);
-    }
-    ++self->objects_;
-    if (!c->start(s, self->pipe_)) return;  // released from its close callback
-    c->next = self->head_;
-    if (self->head_ != nullptr) self->head_->prev = c;
-    c->prev = nullptr;
-    c->listed = true;
-    self->head_ = c;
-    ++self->count_;
-    if (!self->tickStarted_) {
-      if (self->tick_.loop == nullptr) {
-        uv_timer_init(self->loop, &self->tick_);
-        self->tick_.data = self;
-        ++self->openHandles_;
-      }
-      auto every = static_cast<std::uint64_t>(self->options.connectionsCheckingInterval.count());
-      if (every == 0) every = 1000;
-      uv_timer_start(&self->tick_, onTick, every, every);
-      uv_unref(reinterpret_cast<uv_handle_t*>(&self->tick_));
-      self->tickStarted_ = true;
-    }
-    if (self->owner != nullptr) self->owner->onConnection.emit();
+    self->acceptAll();
   });
+}
+
+void ServerImpl::acceptAll() {
+  while (listening_) {
+    int fd = ::accept4(listenFd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EMFILE || errno == ENFILE) acceptFailed();
+      return;  // EAGAIN, or a transient error: wait for the next readiness
+    }
+    if (!pipe_) {
+      int one = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    auto* s = new Socket(*this);
+    if (!s->open(loop, fd)) {
+      delete s;
+      continue;
+    }
+    s->deadlineKind = detail::DeadlineKind::Headers;
+    s->deadline = now() + static_cast<std::uint64_t>(options.headersTimeout.count());
+    s->next = head_;
+    if (head_ != nullptr) head_->prev = s;
+    head_ = s;
+    ++count_;
+    if (!tickStarted_) {
+      if (tick_.loop == nullptr) {
+        uv_timer_init(loop, &tick_);
+        tick_.data = this;
+        ++openHandles_;
+      }
+      auto every = static_cast<std::uint64_t>(options.connectionsCheckingInterval.count());
+      if (every == 0) every = 1000;
+      uv_timer_start(&tick_, onTick, every, every);
+      uv_unref(reinterpret_cast<uv_handle_t*>(&tick_));
+      tickStarted_ = true;
+    }
+    if (owner != nullptr) owner->onConnection.emit();
+  }
+}
+
+void ServerImpl::acceptFailed() noexcept {
+  // Out of descriptors: the pending connection would keep the listener readable forever.
+  // Accept it on the reserve descriptor and close it at once (libuv's answer too), so the
+  // client sees a reset instead of a hang and the loop does not spin.
+  if (reserveFd_ < 0) return;
+  ::close(reserveFd_);
+  int fd = ::accept4(listenFd_, nullptr, nullptr, SOCK_CLOEXEC);
+  if (fd >= 0) ::close(fd);
+  reserveFd_ = ::open("/", O_RDONLY | O_CLOEXEC);
 }
 
 void ServerImpl::onTick(uv_timer_t* t) {
   auto* self = static_cast<ServerImpl*>(t->data);
   callback(self->loop, [&] {
     std::uint64_t now = uv_now(self->loop);
-    for (Connection* c = self->head_; c != nullptr;) {
-      Connection* next = c->next;  // checkDeadline may unlink c (never frees it here)
-      c->checkDeadline(now);
-      c = next;
+    for (Socket* s = self->head_; s != nullptr;) {
+      Socket* next = s->next;  // a socket leaves the list only in its close callback
+      if (s->deadlineKind != detail::DeadlineKind::None && now >= s->deadline && !s->closing) {
+        if (s->conn == nullptr && s->deadlineKind == detail::DeadlineKind::KeepAlive) {
+          s->shutdownAndClose();
+        } else {
+          s->busy().deadlineExpired();
+        }
+      }
+      s = next;
     }
   });
 }
 
-void ServerImpl::connectionClosed(Connection* c) noexcept {
-  if (c->prev != nullptr) c->prev->next = c->next;
-  if (c->next != nullptr) c->next->prev = c->prev;
-  if (head_ == c) head_ = c->next;
-  c->prev = c->next = nullptr;
+Connection& ServerImpl::acquire() {
+  Connection* c;
+  if (!pool_.empty()) {
+    c = pool_.back();
+    pool_.pop_back();
+  } else {
+    c = new Connection(*this);
+  }
+  ++objects_;
+  return *c;
+}
+
+void ServerImpl::connectionClosed(Socket* s) noexcept {
+  if (s->prev != nullptr) s->prev->next = s->next;
+  if (s->next != nullptr) s->next->prev = s->prev;
+  if (head_ == s) head_ = s->next;
+  s->prev = s->next = nullptr;
   --count_;
   if (count_ == 0 && tickStarted_) {
     uv_timer_stop(&tick_);
     tickStarted_ = false;
   }
   maybeFinishClose();
+  maybeFree();
 }
 
 void ServerImpl::release(Connection* c) noexcept {
   --objects_;
-  if (pool_.size() < 64 && owner != nullptr) {
+  // Enough for every exchange one loop iteration can have in flight; beyond that, free.
+  if (pool_.size() < 256 && owner != nullptr) {
     pool_.push_back(c);
   } else {
     delete c;
@@ -250,6 +307,10 @@ void ServerImpl::stopListening() noexcept {
   if (listenerOpen_) {
     listenerOpen_ = false;
     uv_close(reinterpret_cast<uv_handle_t*>(&listener_), onHandleClosed);
+    ::close(listenFd_);
+    listenFd_ = -1;
+    // As libuv does for a bound pipe: the socket file goes with the server.
+    if (pipe_ && !pipePath_.empty()) ::unlink(pipePath_.c_str());
   }
 }
 
@@ -281,18 +342,26 @@ void ServerImpl::onDeadline(uv_timer_t* t) {
 }
 
 void ServerImpl::closeIdle() noexcept {
-  for (Connection* c = head_; c != nullptr;) {
-    Connection* next = c->next;
-    c->closeWhenIdle();
-    c = next;
+  for (Socket* s = head_; s != nullptr;) {
+    Socket* next = s->next;
+    if (s->conn != nullptr) {
+      s->conn->closeWhenIdle();
+    } else {
+      s->shutdownAndClose();
+    }
+    s = next;
   }
 }
 
 void ServerImpl::closeAll() noexcept {
-  for (Connection* c = head_; c != nullptr;) {
-    Connection* next = c->next;
-    c->destroy();
-    c = next;
+  for (Socket* s = head_; s != nullptr;) {
+    Socket* next = s->next;
+    if (s->conn != nullptr) {
+      s->conn->destroy();
+    } else {
+      s->close();
+    }
+    s = next;
   }
 }
 
@@ -326,7 +395,7 @@ void ServerImpl::detach() noexcept {
 }
 
 void ServerImpl::maybeFree() noexcept {
-  if (owner != nullptr || listenerOpen_ || objects_ != 0 || deadlineOpen_) return;
+  if (owner != nullptr || listenerOpen_ || objects_ != 0 || count_ != 0 || deadlineOpen_) return;
   if (tick_.loop != nullptr) {
     if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&tick_))) {
       uv_close(reinterpret_cast<uv_handle_t*>(&tick_), onHandleClosed);

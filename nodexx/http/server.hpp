@@ -62,6 +62,9 @@ struct AddressInfo {
 };
 
 class ServerImpl;
+namespace detail {
+struct ServerInternals;
+}  // namespace detail
 
 /// Event arguments for the request/response objects (Event copies its arguments, these are
 /// non-copyable): listeners are written `[](IncomingMessage& req, ServerResponse& res) {...}`.
@@ -144,6 +147,7 @@ class Server {
   Event<std::exception_ptr, RequestRef> onHandlerError{"handlerError", "Server"};
 
  private:
+  friend struct detail::ServerInternals;
   ServerImpl* impl_;
 };
 

@@ -5,6 +5,10 @@
 
 #include <uv.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -35,14 +39,14 @@ Connection::Connection(ServerImpl& server)
     : server_(server),
       parser_(*this, static_cast<std::uint32_t>(server.options.maxHeaderSize)),
       req(*this),
-      res(*this) {
-  std::memset(&handle_, 0, sizeof handle_);
-}
+      res(*this) {}
 
 Connection::~Connection() = default;
 
-bool Connection::start(uv_stream_t* listener, bool pipe) {
-  // A pooled object comes back with every flag at its closed state: reset them all.
+void Connection::attach(Socket& s) noexcept {
+  // A pooled object comes back with its flags as the last socket left them: reset them all.
+  sock_ = &s;
+  s.conn = this;
   parser_.setDefaultMaxBodyBytes(server_.options.maxBodyBytes);
   parser_.reset();
   req.resetForNext();
@@ -51,44 +55,45 @@ bool Connection::start(uv_stream_t* listener, bool pipe) {
   bodyBuffered_ = 0;
   bodyWaiter_.reset();
   bodyError_ = nullptr;
-  served_ = 0;
-  reading_ = inExecute_ = parserPaused_ = bodyBackpressure_ = exchangeActive_ = false;
+  out_.clear();
+  outOff_ = 0;
+  pendingIn_.clear();
+  inExecute_ = parserPaused_ = bodyBackpressure_ = exchangeActive_ = false;
   handlerPending_ = messageDone_ = headRequest_ = http10_ = noMoreRequests_ = false;
   needDrain_ = shutdownStarted_ = closeAfterWrite_ = closing_ = closed_ = eof_ = false;
   keepAlive_ = true;
-  if (pipe) {
-    uv_pipe_init(server_.loop, &handle_.pipe, 0);
-  } else {
-    uv_tcp_init(server_.loop, &handle_.tcp);
-  }
-  handle()->data = this;
-  if (uv_accept(listener, stream()) != 0) {
-    closing_ = true;
-    uv_close(handle(), onClosed);
-    return false;
-  }
-  if (!pipe) uv_tcp_nodelay(&handle_.tcp, 1);
-  requestStart_ = server_.now();
-  setDeadline(DeadlineKind::Headers,
-              requestStart_ + static_cast<std::uint64_t>(server_.options.headersTimeout.count()));
-  updateReading();
-  return true;
+  // A fresh socket's head deadline counts from the accept; a keep-alive socket's next request
+  // starts with this read.
+  std::uint64_t headers = static_cast<std::uint64_t>(server_.options.headersTimeout.count());
+  requestStart_ = s.deadlineKind == DeadlineKind::Headers && s.deadline >= headers
+                      ? s.deadline - headers
+                      : server_.now();
+}
+
+bool Connection::isIdleForPool() const noexcept {
+  return sock_ != nullptr && !closing_ && !exchangeActive_ && !inExecute_ && !handlerPending_ &&
+         !parserPaused_ && !parser_.inMessage() && !noMoreRequests_ && !eof_ && !shutdownStarted_ &&
+         !closeAfterWrite_ && !bodyBackpressure_ && !bodyStream_ && !bodyWaiter_ && out_.empty() &&
+         WriteBatch::current().owner() != this && !server_.isClosing();
+}
+
+void Connection::detachIfIdle() noexcept {
+  if (!isIdleForPool()) return;
+  sock_->conn = nullptr;
+  sock_ = nullptr;
+  // Keep a pooled object small: drop what a large head or a burst of output made grow.
+  if (pendingIn_.capacity() > 4096) std::string().swap(pendingIn_);
+  if (out_.capacity() != 0) std::string().swap(out_);
+  parser_.releaseStorage();
+  server_.release(this);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reading and parsing
 
-void Connection::onAlloc(uv_handle_t*, std::size_t, uv_buf_t* buf) {
-  // One read buffer per thread for every connection: an idle connection holds none. The read
-  // callback consumes it before the next allocation (libuv reads one stream at a time).
-  auto& shared = WriteBatch::current();
-  *buf = uv_buf_init(shared.readBuffer, sizeof shared.readBuffer);
-}
-
-void Connection::onRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
-  auto* self = static_cast<Connection*>(s->data);
-  if (nread == 0) return;
-  callback(self->server_.loop, [&] { self->handleRead(nread, buf->base); });
+void Connection::onSocketError() noexcept {
+  eof_ = true;
+  destroy();
 }
 
 void Connection::handleRead(ssize_t nread, const char* data) {
@@ -105,7 +110,7 @@ void Connection::handleRead(ssize_t nread, const char* data) {
     }
     return;
   }
-  if (deadlineKind_ == DeadlineKind::KeepAlive) {
+  if (sock_->deadlineKind == DeadlineKind::KeepAlive) {
     // The first byte of the next request: its head must arrive within headersTimeout.
     requestStart_ = server_.now();
     setDeadline(DeadlineKind::Headers,
@@ -151,7 +156,7 @@ void Connection::parsePending() {
   parser_.resume();
   std::string input = std::move(pendingIn_);
   pendingIn_.clear();
-  if (deadlineKind_ == DeadlineKind::KeepAlive) {
+  if (sock_->deadlineKind == DeadlineKind::KeepAlive) {
     requestStart_ = server_.now();
     setDeadline(DeadlineKind::Headers,
                 requestStart_ + static_cast<std::uint64_t>(server_.options.headersTimeout.count()));
@@ -161,21 +166,17 @@ void Connection::parsePending() {
 }
 
 void Connection::updateReading() noexcept {
-  bool want = !closing_ && !eof_ && !shutdownStarted_ && !parserPaused_ && !bodyBackpressure_ &&
-              !noMoreRequests_;
-  if (want && !reading_) {
-    if (uv_read_start(stream(), onAlloc, onRead) == 0) reading_ = true;
-  } else if (!want && reading_) {
-    uv_read_stop(stream());
-    reading_ = false;
-  }
+  if (closing_ || sock_ == nullptr) return;
+  bool read =
+      !eof_ && !shutdownStarted_ && !parserPaused_ && !bodyBackpressure_ && !noMoreRequests_;
+  sock_->watch((read ? UV_READABLE : 0) | (out_.empty() ? 0 : UV_WRITABLE));
 }
 
 bool Connection::onHeadersComplete() {
   exchangeActive_ = true;
   messageDone_ = false;
   handlerPending_ = false;
-  ++served_;
+  ++sock_->served;
   const ServerOptions& o = server_.options;
   auto rt = static_cast<std::uint64_t>(o.requestTimeout.count());
   if (rt != 0) {
@@ -186,7 +187,7 @@ bool Connection::onHeadersComplete() {
   http10_ = parser_.httpMinor() == 0;
   headRequest_ = parser_.method() == "HEAD";
   keepAlive_ = parser_.shouldKeepAlive() && !server_.isClosing() && !noMoreRequests_ &&
-               (o.maxRequestsPerSocket == 0 || served_ < o.maxRequestsPerSocket);
+               (o.maxRequestsPerSocket == 0 || sock_->served < o.maxRequestsPerSocket);
   req.resetForNext();
   res.resetForNext();
   body_.clear();
@@ -432,9 +433,9 @@ void Connection::closeWhenIdle() noexcept {
   }
 }
 
-void Connection::checkDeadline(std::uint64_t now) {
-  if (deadlineKind_ == DeadlineKind::None || now < deadline_ || closing_) return;
-  DeadlineKind kind = deadlineKind_;
+void Connection::deadlineExpired() {
+  if (closing_) return;
+  DeadlineKind kind = sock_->deadlineKind;
   setDeadline(DeadlineKind::None, 0);
   if (kind == DeadlineKind::KeepAlive) {
     beginShutdown();
@@ -444,8 +445,9 @@ void Connection::checkDeadline(std::uint64_t now) {
 }
 
 void Connection::setDeadline(DeadlineKind kind, std::uint64_t at) noexcept {
-  deadlineKind_ = kind;
-  deadline_ = at;
+  if (sock_ == nullptr) return;
+  sock_->deadlineKind = kind;
+  sock_->deadline = at;
 }
 
 bool Connection::keepAlive() const noexcept {
@@ -459,14 +461,14 @@ std::uint64_t Connection::keepAliveSeconds() const noexcept {
 std::string_view Connection::date() { return server_.dates.get(server_.now()); }
 
 std::string Connection::peerAddress() const {
-  if (handle_.tcp.type != UV_TCP) return {};
+  if (sock_ == nullptr) return {};
   sockaddr_storage addr{};
-  int len = sizeof addr;
-  if (uv_tcp_getpeername(&handle_.tcp, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return {};
+  socklen_t len = sizeof addr;
+  if (::getpeername(sock_->fd(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) return {};
   char ip[64] = {};
   if (addr.ss_family == AF_INET6) {
     uv_ip6_name(reinterpret_cast<sockaddr_in6*>(&addr), ip, sizeof ip);
-  } else {
+  } else if (addr.ss_family == AF_INET) {
     uv_ip4_name(reinterpret_cast<sockaddr_in*>(&addr), ip, sizeof ip);
   }
   return ip;

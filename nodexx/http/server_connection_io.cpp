@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Connection: the output side (the corked batch, uv_try_write/uv_write) and closing.
+#include <sys/socket.h>
+#include <unistd.h>
 #include <uv.h>
 
+#include <cerrno>
 #include <string>
 #include <utility>
 
@@ -29,8 +32,8 @@ void callback(uv_loop_t* l, F&& f) noexcept {
 
 void Connection::append(std::string_view bytes) {
   if (closing_ || shutdownStarted_) return;
-  if (!writing_.empty() || !queued_.empty()) {
-    queued_.append(bytes);  // the socket is backed up: keep order behind what waits
+  if (!out_.empty()) {
+    out_.append(bytes);  // the socket is backed up: keep order behind what waits
     return;
   }
   WriteBatch& batch = WriteBatch::current();
@@ -39,12 +42,28 @@ void Connection::append(std::string_view bytes) {
 
 std::size_t Connection::bufferedBytes() const noexcept {
   WriteBatch& batch = WriteBatch::current();
-  return writing_.size() + queued_.size() + (batch.owner() == this ? batch.size() : 0);
+  return (out_.size() - outOff_) + (batch.owner() == this ? batch.size() : 0);
 }
 
 bool Connection::overHighWater() const noexcept {
   return bufferedBytes() >= server_.options.highWaterMark;
 }
+
+namespace {
+
+// send() rather than write(): MSG_NOSIGNAL turns a peer's reset into EPIPE instead of SIGPIPE.
+// Returns the bytes taken (0 when the socket is full) or a negative libuv error.
+ssize_t sendSome(int fd, const char* data, std::size_t size) noexcept {
+  for (;;) {
+    ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
+    if (n >= 0) return n;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    return -errno;
+  }
+}
+
+}  // namespace
 
 void Connection::flushCorked() noexcept {
   WriteBatch& batch = WriteBatch::current();
@@ -57,57 +76,41 @@ void Connection::flushCorked() noexcept {
     afterFlush();
     return;
   }
-  uv_buf_t b = uv_buf_init(const_cast<char*>(data.data()), static_cast<unsigned>(data.size()));
-  int n = uv_try_write(stream(), &b, 1);
-  if (n == UV_EAGAIN || n == UV_ENOSYS) n = 0;
+  ssize_t n = sendSome(sock_->fd(), data.data(), data.size());
   if (n < 0) {
     batch.clear();
     destroy();
     return;
   }
   if (static_cast<std::size_t>(n) < data.size()) {
-    queued_.append(data.data() + n, data.size() - static_cast<std::size_t>(n));
+    out_.assign(data.data() + n, data.size() - static_cast<std::size_t>(n));
+    outOff_ = 0;
     batch.clear();
-    startWrite();
+    updateReading();  // wait for the socket to be writable
     return;
   }
   batch.clear();
   afterFlush();
 }
 
-void Connection::startWrite() {
-  if (!writing_.empty() || queued_.empty() || closing_) return;
-  writing_.swap(queued_);
-  uv_buf_t b = uv_buf_init(writing_.data(), static_cast<unsigned>(writing_.size()));
-  writeReq_.data = this;
-  if (uv_write(&writeReq_, stream(), &b, 1, onWrite) != 0) {
-    writing_.clear();
+void Connection::onWritable() {
+  if (closing_ || out_.empty()) return;
+  ssize_t n = sendSome(sock_->fd(), out_.data() + outOff_, out_.size() - outOff_);
+  if (n < 0) {
     destroy();
+    return;
   }
-}
-
-void Connection::onWrite(uv_write_t* req, int status) {
-  auto* self = static_cast<Connection*>(req->data);
-  callback(self->server_.loop, [&] {
-    self->writing_.clear();
-    if (status < 0) {
-      self->destroy();
-      if (self->closed_) self->releaseIfDone();
-      return;
-    }
-    if (!self->queued_.empty()) {
-      self->startWrite();
-      return;
-    }
-    // Nothing waits: give the memory back (an idle connection holds no buffers).
-    std::string().swap(self->writing_);
-    std::string().swap(self->queued_);
-    self->afterFlush();
-  });
+  outOff_ += static_cast<std::size_t>(n);
+  if (outOff_ < out_.size()) return;
+  // Everything went out: give the memory back (an idle connection holds no buffers).
+  std::string().swap(out_);
+  outOff_ = 0;
+  updateReading();
+  afterFlush();
 }
 
 void Connection::afterFlush() {
-  if (!writing_.empty() || !queued_.empty()) return;
+  if (!out_.empty()) return;
   if (needDrain_) {
     needDrain_ = false;
     res.settleDrain();
@@ -126,19 +129,14 @@ void Connection::beginShutdown() noexcept {
   WriteBatch& batch = WriteBatch::current();
   if (batch.owner() == this) flushCorked();
   if (closing_) return;
-  if (!writing_.empty() || !queued_.empty()) {
+  if (!out_.empty()) {
     closeAfterWrite_ = true;
     return;
   }
   shutdownStarted_ = true;
-  updateReading();
-  shutdownReq_.data = this;
-  if (uv_shutdown(&shutdownReq_, stream(), onShutdown) != 0) destroy();
-}
-
-void Connection::onShutdown(uv_shutdown_t* req, int) {
-  auto* self = static_cast<Connection*>(req->data);
-  callback(self->server_.loop, [&] { self->destroy(); });
+  // Everything is written: send the FIN, then close (as uv_shutdown followed by uv_close).
+  ::shutdown(sock_->fd(), SHUT_WR);
+  destroy();
 }
 
 void Connection::destroy() noexcept {
@@ -146,47 +144,37 @@ void Connection::destroy() noexcept {
   closing_ = true;
   WriteBatch& batch = WriteBatch::current();
   if (batch.owner() == this) batch.clear();
-  if (reading_) {
-    uv_read_stop(stream());
-    reading_ = false;
-  }
-  uv_close(handle(), onClosed);
+  if (sock_ != nullptr) sock_->close();
 }
 
-void Connection::onClosed(uv_handle_t* h) {
-  auto* self = static_cast<Connection*>(h->data);
-  callback(self->server_.loop, [&] {
-    Connection& c = *self;
-    c.closed_ = true;
-    if (c.listed) {
-      c.listed = false;
-      c.server_.connectionClosed(&c);
-    }
-    if (c.exchangeActive_ || c.parser_.inMessage()) {
-      if (!c.req.complete_ && c.exchangeActive_) {
-        c.req.aborted_ = true;
-        c.bodyError_ =
-            std::make_exception_ptr(SystemError(std::string(errc::kConnectionReset), "aborted"));
-        if (c.bodyWaiter_) {
-          auto w = std::move(*c.bodyWaiter_);
-          c.bodyWaiter_.reset();
-          w.reject(c.bodyError_);
-        }
-        if (c.bodyStream_) c.bodyStream_->destroy(c.bodyError_);
-        c.req.onAborted.emit();
+void Connection::onSocketClosed() noexcept {
+  closed_ = true;
+  closing_ = true;
+  sock_ = nullptr;
+  if (exchangeActive_ || parser_.inMessage()) {
+    if (!req.complete_ && exchangeActive_) {
+      req.aborted_ = true;
+      bodyError_ =
+          std::make_exception_ptr(SystemError(std::string(errc::kConnectionReset), "aborted"));
+      if (bodyWaiter_) {
+        auto w = std::move(*bodyWaiter_);
+        bodyWaiter_.reset();
+        w.reject(bodyError_);
       }
+      if (bodyStream_) bodyStream_->destroy(bodyError_);
+      req.onAborted.emit();
     }
-    if (c.exchangeActive_ && !c.res.finished_) {
-      c.res.settleDrain();
-      c.res.onClose.emit();
-    }
-    c.dropBodyStream();
-    std::string().swap(c.writing_);
-    std::string().swap(c.queued_);
-    std::string().swap(c.pendingIn_);
-    c.parser_.releaseStorage();
-    c.releaseIfDone();
-  });
+  }
+  if (exchangeActive_ && !res.finished_) {
+    res.settleDrain();
+    res.onClose.emit();
+  }
+  dropBodyStream();
+  std::string().swap(out_);
+  outOff_ = 0;
+  std::string().swap(pendingIn_);
+  parser_.releaseStorage();
+  releaseIfDone();
 }
 
 void Connection::releaseIfDone() noexcept {
@@ -197,13 +185,112 @@ void Connection::releaseIfDone() noexcept {
   server_.release(this);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Socket
+
+bool Socket::open(uv_loop_t* loop, int fd) noexcept {
+  if (uv_poll_init(loop, &poll, fd) != 0) {
+    ::close(fd);
+    return false;
+  }
+  poll.data = this;
+  watch(UV_READABLE);
+  return true;
+}
+
+void Socket::watch(int want) noexcept {
+  // uv_poll_start re-registers the descriptor with epoll: only on a real change.
+  if (closing || want == events) return;
+  events = static_cast<std::uint8_t>(want);
+  if (want == 0) {
+    uv_poll_stop(&poll);
+  } else {
+    uv_poll_start(&poll, want, onPoll);
+  }
+}
+
+void Socket::close() noexcept {
+  if (closing) return;
+  closing = true;
+  int fd = this->fd();
+  // uv_close takes the descriptor out of epoll, so it can be closed right after.
+  uv_close(reinterpret_cast<uv_handle_t*>(&poll), onClosed);
+  ::close(fd);
+}
+
+void Socket::shutdownAndClose() noexcept {
+  if (closing) return;
+  ::shutdown(fd(), SHUT_WR);
+  close();
+}
+
+Connection& Socket::busy() {
+  if (conn == nullptr) server->acquire().attach(*this);
+  return *conn;
+}
+
+void Socket::onPoll(uv_poll_t* h, int status, int ev) {
+  auto* s = static_cast<Socket*>(h->data);
+  uv_loop_t* loop = s->server->loop;
+  if (status < 0) {
+    callback(loop, [&] {
+      if (s->conn != nullptr) {
+        s->conn->onSocketError();
+      } else {
+        s->close();
+      }
+    });
+    return;
+  }
+  if ((ev & UV_WRITABLE) != 0 && s->conn != nullptr) {
+    callback(loop, [&] { s->conn->onWritable(); });
+  }
+  if ((ev & UV_READABLE) != 0) {
+    // One read buffer per thread for every connection: an idle connection holds none. A full
+    // buffer means more may wait: read again, a bounded number of times (as libuv does), each
+    // read in its own callback scope so that its responses leave in one write. The loop is
+    // here rather than in Connection because the connection may go back to the pool when a
+    // callback scope ends (its output flushed), and the next read borrows one again.
+    auto& shared = WriteBatch::current();
+    for (int round = 0; round < 32 && !s->closing && (s->events & UV_READABLE) != 0; ++round) {
+      ssize_t n;
+      do {
+        n = ::read(s->fd(), shared.readBuffer, sizeof shared.readBuffer);
+      } while (n < 0 && errno == EINTR);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      ssize_t nread = n > 0    ? n
+                      : n == 0 ? static_cast<ssize_t>(UV_EOF)
+                               : static_cast<ssize_t>(-errno);
+      callback(loop, [&] { s->busy().handleRead(nread, shared.readBuffer); });
+      if (n != static_cast<ssize_t>(sizeof shared.readBuffer)) break;
+    }
+  }
+  // The exchange is over and written (the tick queue flushed the output): back to the pool.
+  if (!s->closing && s->conn != nullptr) s->conn->detachIfIdle();
+}
+
+void Socket::onClosed(uv_handle_t* h) {
+  auto* s = static_cast<Socket*>(h->data);
+  callback(s->server->loop, [&] {
+    ServerImpl& server = *s->server;
+    Connection* c = std::exchange(s->conn, nullptr);
+    server.connectionClosed(s);
+    delete s;
+    if (c != nullptr) c->onSocketClosed();
+  });
+}
+
 }  // namespace nx::http::detail
 
 namespace nx::http::detail {
 
 void WriteBatch::add(Connection* c, std::string_view bytes) {
   if (owner_ != c) {
-    if (owner_ != nullptr) owner_->flushCorked();
+    if (owner_ != nullptr) {
+      Connection* previous = owner_;
+      previous->flushCorked();
+      previous->detachIfIdle();
+    }
     owner_ = c;
   }
   buf_.append(bytes);
@@ -215,7 +302,10 @@ void WriteBatch::add(Connection* c, std::string_view bytes) {
 
 void WriteBatch::flush() noexcept {
   scheduled_ = false;
-  if (owner_ != nullptr) owner_->flushCorked();
+  if (owner_ == nullptr) return;
+  Connection* c = owner_;
+  c->flushCorked();
+  c->detachIfIdle();
 }
 
 }  // namespace nx::http::detail

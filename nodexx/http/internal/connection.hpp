@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: MIT
-// One accepted HTTP/1.1 connection: its socket (owned directly, libuv), its parser, and the
-// request/response pair it reuses for every exchange. See http/README.md for the data flow.
+// One accepted HTTP/1.1 connection, in two parts. `Socket` is what every open connection holds,
+// busy or idle: a libuv poll handle on the descriptor, the deadline, the server's list links
+// (about 230 bytes with its allocation). `Connection` is the protocol state: parser, request,
+// response, unread body, unwritten output (about 1.6 KB). A socket borrows a Connection from
+// the server's pool when bytes arrive and gives it back as soon as the exchange is over and
+// everything has been written, so idle keep-alive connections cost only their Socket. See
+// http/README.md for the data flow.
 #pragma once
 
 #include <uv.h>
@@ -28,6 +33,41 @@ class ServerImpl;
 namespace nx::http::detail {
 
 enum class DeadlineKind : std::uint8_t { None, Headers, Request, KeepAlive };
+
+class Connection;
+
+/// One open socket of the server. Plain data plus the poll handle: the server creates it on
+/// accept and deletes it in the handle's close callback.
+struct Socket {
+  explicit Socket(ServerImpl& s) noexcept : server(&s) {}
+
+  /// Registers `fd` with the loop for reading. False (and the fd closed) on failure.
+  bool open(uv_loop_t* loop, int fd) noexcept;
+  int fd() const noexcept { return poll.io_watcher.fd; }
+  /// Sets the poll events (UV_READABLE / UV_WRITABLE); touches epoll only on a change.
+  void watch(int events) noexcept;
+  /// Closes the descriptor now; the object is deleted from the close callback.
+  void close() noexcept;
+  /// An idle socket's graceful end: FIN, then close.
+  void shutdownAndClose() noexcept;
+  /// The Connection serving this socket, borrowed from the pool if none is attached.
+  Connection& busy();
+
+  uv_poll_t poll;
+  ServerImpl* server;
+  Connection* conn = nullptr;  // attached while busy
+  Socket* prev = nullptr;
+  Socket* next = nullptr;
+  std::uint64_t deadline = 0;
+  std::uint32_t served = 0;  // requests begun on this socket (maxRequestsPerSocket)
+  DeadlineKind deadlineKind = DeadlineKind::None;
+  std::uint8_t events = 0;  // what `poll` is started with
+  bool closing = false;
+
+ private:
+  static void onPoll(uv_poll_t* h, int status, int events);
+  static void onClosed(uv_handle_t* h);
+};
 
 /// Unread request body chunks. Not std::deque: libstdc++'s deque allocates a map and a 512-byte
 /// node as soon as it is constructed, which every idle connection would carry.
@@ -57,9 +97,18 @@ class Connection final : public RequestSink {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  /// Accepts the pending connection of `listener` and starts reading. False on failure (the
-  /// handle is then closing and the object is released by the close callback).
-  bool start(uv_stream_t* listener, bool pipe);
+  /// Starts serving `s` (fresh from the pool): every per-exchange field is reset.
+  void attach(Socket& s) noexcept;
+  /// Gives the object back to the pool if the connection is idle: no exchange, no partial
+  /// request, nothing unwritten, nobody reading the body. Call it only where no member
+  /// function of this object is on the stack.
+  void detachIfIdle() noexcept;
+  // Socket events. `nread` is a byte count, UV_EOF or a negative libuv error; the bytes are in
+  // the thread's shared read buffer.
+  void handleRead(ssize_t nread, const char* data);
+  void onWritable();
+  void onSocketError() noexcept;
+  void onSocketClosed() noexcept;
 
   // RequestSink
   bool onHeadersComplete() override;
@@ -90,25 +139,14 @@ class Connection final : public RequestSink {
 
   // Lifecycle, used by the server.
   bool isIdle() const noexcept { return !exchangeActive_ && !parser_.inMessage(); }
-  void checkDeadline(std::uint64_t now);
+  void deadlineExpired();
   void destroy() noexcept;        // close now
   void closeWhenIdle() noexcept;  // idle: close now; busy: close after this exchange
   void flushCorked() noexcept;    // write what the loop-shared output buffer holds for us
 
-  Connection* prev = nullptr;
-  Connection* next = nullptr;
-  bool listed = false;  // in the server's list of open connections
+  bool isIdleForPool() const noexcept;
 
  private:
-  uv_stream_t* stream() noexcept { return reinterpret_cast<uv_stream_t*>(&handle_); }
-  uv_handle_t* handle() noexcept { return reinterpret_cast<uv_handle_t*>(&handle_); }
-  static void onAlloc(uv_handle_t* h, std::size_t suggested, uv_buf_t* buf);
-  static void onRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
-  static void onWrite(uv_write_t* req, int status);
-  static void onShutdown(uv_shutdown_t* req, int status);
-  static void onClosed(uv_handle_t* h);
-
-  void handleRead(ssize_t nread, const char* data);
   void runParser(const char* data, std::size_t size);
   void parsePending();
   void dispatch();
@@ -117,7 +155,6 @@ class Connection final : public RequestSink {
   void finishExchange(bool& keepParsing);
   void failRequest(int status, std::string_view code, std::string_view reason);
   void sendProblem(int status, std::string_view detail);
-  void startWrite();
   void afterFlush();
   void beginShutdown() noexcept;
   void updateReading() noexcept;
@@ -125,11 +162,8 @@ class Connection final : public RequestSink {
   void releaseIfDone() noexcept;
   void dropBodyStream() noexcept;
 
-  union {
-    uv_tcp_t tcp;
-    uv_pipe_t pipe;
-  } handle_;
   ServerImpl& server_;
+  Socket* sock_ = nullptr;  // null once the socket closed (the handler may still run)
   RequestParser parser_;
 
  public:
@@ -137,12 +171,9 @@ class Connection final : public RequestSink {
   ServerResponse res;
 
  private:
-  // Output that could not go out in one try_write: `writing_` is with the kernel (uv_write),
-  // `queued_` waits for it. Both are empty (no capacity) on an idle connection.
-  std::string writing_;
-  std::string queued_;
-  uv_write_t writeReq_{};
-  uv_shutdown_t shutdownReq_{};
+  // Output the socket did not take at once, from `outOff_` on; written when it is writable.
+  std::string out_;
+  std::size_t outOff_ = 0;
   // Unparsed input kept while a pipelined request waits for the previous exchange.
   std::string pendingIn_;
   // Request body not yet read by the handler.
@@ -152,11 +183,7 @@ class Connection final : public RequestSink {
   std::exception_ptr bodyError_;
   std::shared_ptr<BodyReadable> bodyStream_;
 
-  std::uint64_t deadline_ = 0;
   std::uint64_t requestStart_ = 0;
-  std::size_t served_ = 0;
-  DeadlineKind deadlineKind_ = DeadlineKind::None;
-  bool reading_ = false;
   bool inExecute_ = false;
   bool parserPaused_ = false;  // a pipelined message waits in pendingIn_
   bool bodyBackpressure_ = false;
@@ -170,8 +197,8 @@ class Connection final : public RequestSink {
   bool needDrain_ = false;
   bool shutdownStarted_ = false;
   bool closeAfterWrite_ = false;
-  bool closing_ = false;  // uv_close called
-  bool closed_ = false;   // close callback ran
+  bool closing_ = false;  // the socket is closing or closed
+  bool closed_ = false;   // the socket is gone; released once the handler settled
   bool eof_ = false;
 };
 

@@ -2,6 +2,7 @@
 // The state behind http::Server: the listening handle, the connection list, the deadline timer.
 #pragma once
 
+#include <sys/socket.h>
 #include <uv.h>
 
 #include <cstddef>
@@ -17,7 +18,8 @@ namespace nx::http {
 
 namespace detail {
 class Connection;
-}
+struct Socket;
+}  // namespace detail
 
 /// Lives until the Server is gone and every handle and connection object is released (it
 /// frees itself then), so libuv callbacks never see a dangling server.
@@ -32,9 +34,10 @@ class ServerImpl {
   uv_loop_t* loop;
   detail::DateCache dates;
 
-  // Connection bookkeeping, used by Connection.
-  void connectionClosed(detail::Connection* c) noexcept;  // its handle closed
-  void release(detail::Connection* c) noexcept;           // the object is no longer used
+  // Connection bookkeeping, used by Socket and Connection.
+  detail::Connection& acquire();                      // a Connection for a busy socket
+  void release(detail::Connection* c) noexcept;       // the object is no longer used
+  void connectionClosed(detail::Socket* s) noexcept;  // its handle closed
   bool isClosing() const noexcept { return closing_; }
   std::uint64_t now() const noexcept { return uv_now(loop); }
 
@@ -46,22 +49,27 @@ class ServerImpl {
   void closeIdle() noexcept;
   void closeAll() noexcept;
   std::size_t connectionCount() const noexcept { return count_; }
+  /// Connection objects out of the pool: busy sockets, and closed ones whose handler runs.
+  std::size_t busyConnections() const noexcept { return objects_; }
   void detach() noexcept;  // the Server object is going away
 
  private:
-  static void onConnection(uv_stream_t* s, int status);
+  Promise<> listenOn(int fd, const sockaddr* addr, socklen_t len);
+  static void onConnection(uv_poll_t* h, int status, int events);
+  void acceptAll();
+  void acceptFailed() noexcept;
   static void onTick(uv_timer_t* t);
   static void onDeadline(uv_timer_t* t);
   static void onHandleClosed(uv_handle_t* h);
-  uv_stream_t* listenStream() noexcept { return reinterpret_cast<uv_stream_t*>(&listener_); }
   void stopListening() noexcept;
   void maybeFinishClose() noexcept;
   void maybeFree() noexcept;
 
-  union {
-    uv_tcp_t tcp;
-    uv_pipe_t pipe;
-  } listener_;
+  // The listening socket is ours (socket/bind/listen/accept4) and polled by libuv, so that an
+  // accepted descriptor goes straight into a Socket without a libuv stream around it.
+  uv_poll_t listener_{};
+  int listenFd_ = -1;
+  int reserveFd_ = -1;  // closed to make room for accept() when the process runs out of fds
   uv_timer_t tick_{};
   uv_timer_t deadlineTimer_{};
   int openHandles_ = 0;
@@ -72,11 +80,20 @@ class ServerImpl {
   bool deadlineOpen_ = false;
   bool closing_ = false;
   std::string pipePath_;
-  detail::Connection* head_ = nullptr;  // open connections (intrusive list)
+  detail::Socket* head_ = nullptr;  // open sockets (intrusive list)
   std::size_t count_ = 0;
-  std::size_t objects_ = 0;  // Connection objects alive, open or not
+  std::size_t objects_ = 0;  // Connection objects out of the pool (busy, or closed but in use)
   std::vector<detail::Connection*> pool_;
   std::optional<Promise<>::Resolvers> closeWaiter_;
 };
+
+namespace detail {
+
+/// The state behind a Server, for the server's own tests (loop thread only).
+struct ServerInternals {
+  static ServerImpl& of(Server& s) noexcept { return *s.impl_; }
+};
+
+}  // namespace detail
 
 }  // namespace nx::http
