@@ -47,6 +47,9 @@ struct ServerOptions {
   std::size_t highWaterMark = 16 * 1024;
   /// listen() backlog. Node's default 511.
   int backlog = 511;
+  /// Whether an HTTP/1.1 request without a Host field gets 400 and a closed connection
+  /// (RFC 9112 §3.2; Node's requireHostHeader). Default true.
+  bool requireHostHeader = true;
 };
 
 /// The request handler: synchronous (returns void) or a coroutine (returns Promise<>). A thrown

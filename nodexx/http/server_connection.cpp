@@ -186,6 +186,8 @@ bool Connection::onHeadersComplete() {
   }
   http10_ = parser_.httpMinor() == 0;
   headRequest_ = parser_.method() == "HEAD";
+  // Nothing after an Upgrade request is read (no upgrade support): say so in the response.
+  if (parser_.isUpgrade()) noMoreRequests_ = true;
   keepAlive_ = parser_.shouldKeepAlive() && !server_.isClosing() && !noMoreRequests_ &&
                (o.maxRequestsPerSocket == 0 || sock_->served < o.maxRequestsPerSocket);
   req.resetForNext();
@@ -195,6 +197,10 @@ bool Connection::onHeadersComplete() {
   bodyError_ = nullptr;
   dropBodyStream();
 
+  if (o.requireHostHeader && !http10_ && !req.header("host")) {
+    failRequest(400, "HPE_MISSING_HOST", "Missing Host header");
+    return false;
+  }
   // Expect: only 100-continue exists (RFC 9110 §10.1.1); anything else is 417.
   bool expectContinue = false;
   if (auto expect = req.header("expect")) {

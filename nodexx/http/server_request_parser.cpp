@@ -34,8 +34,12 @@ struct FieldMarks {
 
 const llhttp_settings_t& settings() noexcept;
 
-// llhttp's own errors map to 400, except the version errors (505).
-int statusFor(llhttp_errno_t e) noexcept { return e == HPE_INVALID_VERSION ? 505 : 400; }
+// llhttp's own errors map to 400, except a well-formed version with a major other than 1
+// (505, RFC 9110 §15.6.6). llhttp stores the major digit before it checks the version, so a
+// malformed one ("HTTP/x.y", "HTTP/1.10", "HTTP/1.2") leaves 0 or 1 there and gets 400.
+int statusFor(llhttp_errno_t e, const llhttp_t* p) noexcept {
+  return e == HPE_INVALID_VERSION && p->http_major >= 2 ? 505 : 400;
+}
 
 llhttp_t* ll(unsigned char* storage) noexcept {
   return std::launder(reinterpret_cast<llhttp_t*>(storage));
@@ -48,16 +52,13 @@ const llhttp_t* ll(const unsigned char* storage) noexcept {
 
 // Private access for the boundary callbacks.
 struct RequestParserAccess {
-  static void fieldDone(RequestParser& r) noexcept;
+  static int fieldDone(RequestParser& r) noexcept;
   static void valueDone(RequestParser& r) noexcept;
 };
 
 namespace {
 
-int FieldMarks::fieldDone(llhttp_t* p) {
-  RequestParserAccess::fieldDone(self(p));
-  return 0;
-}
+int FieldMarks::fieldDone(llhttp_t* p) { return RequestParserAccess::fieldDone(self(p)); }
 int FieldMarks::valueDone(llhttp_t* p) {
   RequestParserAccess::valueDone(self(p));
   return 0;
@@ -137,6 +138,7 @@ ParseResult RequestParser::execute(const char* data, std::size_t size) {
     carried_ = store_.size();
   }
   failure_ = {};
+  input_ = data;
   llhttp_errno_t err = llhttp_execute(p, data, size);
   if (err == HPE_OK) {
     if (inHead_ && !headComplete_) {
@@ -159,7 +161,7 @@ ParseResult RequestParser::execute(const char* data, std::size_t size) {
   if (failure_.code.empty()) {
     failure_.code = llhttp_errno_name(err);
     failure_.reason = llhttp_get_error_reason(p) != nullptr ? llhttp_get_error_reason(p) : "";
-    failure_.status = statusFor(err);
+    failure_.status = statusFor(err, p);
   }
   return {ParseStatus::Error, consumed};
 }
@@ -235,9 +237,16 @@ int RequestParser::onVersion(const char* at, std::size_t n) noexcept {
 
 int RequestParser::onHeaderField(const char* at, std::size_t n) noexcept {
   if (headComplete_) {
-    // Trailer fields: not exposed, but bounded like a head.
+    // Trailer fields: not exposed, but bounded like a head, and checked (trailerNameDone).
     trailerBytes_ += static_cast<std::uint32_t>(n);
     if (trailerBytes_ > maxHeaderSize_) return fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
+    if (!fieldOpen_) {
+      fieldOpen_ = true;
+      trailerNameLen_ = 0;
+    }
+    for (std::size_t i = 0; i < n && trailerNameLen_ < sizeof trailerName_; ++i) {
+      trailerName_[trailerNameLen_++] = at[i];
+    }
     return 0;
   }
   try {
@@ -260,6 +269,12 @@ int RequestParser::onHeaderValue(const char* at, std::size_t n) noexcept {
   if (headComplete_) {
     trailerBytes_ += static_cast<std::uint32_t>(n);
     if (trailerBytes_ > maxHeaderSize_) return fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
+    // llhttp 8 accepts obs-fold, reporting the continuation as a second span of the same value.
+    // A value resumes legitimately only at the start of a new input (a read boundary).
+    if (valueStarted_ && at != input_) {
+      return fail("HPE_OBS_FOLD", "Folded trailer values (obs-fold) are not allowed", 400);
+    }
+    valueStarted_ = true;
     return 0;
   }
   // A value with no name before it (": v"): llhttp 8 accepts it and would glue it to the
@@ -277,9 +292,20 @@ int RequestParser::onHeaderValue(const char* at, std::size_t n) noexcept {
   return 0;
 }
 
-void RequestParserAccess::fieldDone(RequestParser& r) noexcept {
+int RequestParserAccess::fieldDone(RequestParser& r) noexcept {
   r.fieldOpen_ = false;
   r.valueStarted_ = false;
+  return r.headComplete_ ? r.trailerNameDone() : 0;
+}
+
+int RequestParser::trailerNameDone() noexcept {
+  // RFC 9110 §6.5.1: framing fields must not be in trailers. llhttp 8 rejects a
+  // Transfer-Encoding there itself; a Content-Length there is a smuggling attempt too (Node's
+  // llhttp 9 rejects it).
+  if (equalsIgnoreCase(std::string_view(trailerName_, trailerNameLen_), "content-length")) {
+    return fail("HPE_INVALID_TRAILER", "Content-Length in the trailer section", 400);
+  }
+  return 0;
 }
 void RequestParserAccess::valueDone(RequestParser& r) noexcept {
   r.valueStarted_ = false;
@@ -288,11 +314,13 @@ void RequestParserAccess::valueDone(RequestParser& r) noexcept {
 
 int RequestParser::checkTransferEncoding() noexcept {
   // RFC 9112 §6.1/§6.3: chunked must be the final coding of a request (else 400), and a server
-  // that does not implement a coding answers 501. nodexx implements chunked only.
-  bool other = false;
+  // that does not implement a coding answers 501. nodexx implements chunked only. Every field
+  // named Transfer-Encoding counts, also an empty one, which llhttp 8 does not flag.
+  bool seen = false, other = false;
   std::string_view last;
   for (const FieldRef& f : fields_) {
-    if (!equalsIgnoreCase(fieldName(f), "transfer-encoding")) continue;
+    if (f.nameLen != 17 || !equalsIgnoreCase(fieldName(f), "transfer-encoding")) continue;
+    seen = true;
     std::string_view v = fieldValue(f);
     while (!v.empty()) {
       std::size_t comma = v.find(',');
@@ -311,6 +339,7 @@ int RequestParser::checkTransferEncoding() noexcept {
       v.remove_prefix(comma + 1);
     }
   }
+  if (!seen) return 0;
   if (!equalsIgnoreCase(last, "chunked")) return 400;
   return other ? 501 : 0;
 }
@@ -330,7 +359,23 @@ bool RequestParser::headIsStrict() const noexcept {
     if (p + 1 < end && (p[1] == ' ' || p[1] == '\t')) return false;  // obs-fold
     ++p;
   }
-  return true;
+  // The line ends that close the head lie past headEnd_: llhttp consumed them, so they are in
+  // store_ or the input. After a value (or the ':' of an empty one) come two; an empty last
+  // value may already have its own line end inside the head (llhttp reports its span at the
+  // next line), and then only the blank line follows.
+  std::uint32_t i = headEnd_;
+  if (base_[headEnd_ - 1] != '\n') {
+    for (int guard = 0; guard < 64 && headByte(i) != '\r' && headByte(i) != '\n'; ++guard) ++i;
+    if (headByte(i) != '\r' || headByte(i + 1) != '\n') return false;
+    i += 2;
+  }
+  return headByte(i) == '\r' && headByte(i + 1) == '\n';
+}
+
+char RequestParser::headByte(std::uint32_t off) const noexcept {
+  // Head bytes of earlier reads are in store_; the rest are in the current input.
+  if (off < store_.size()) return store_[off];
+  return chunkHead_[off - carried_];
 }
 
 int RequestParser::onHeadersCompleteCb() noexcept {
@@ -366,14 +411,12 @@ int RequestParser::onHeadersCompleteCb() noexcept {
     return fail("HPE_INVALID_VERSION", "HTTP version not supported", 505);
   }
   if (p->method == HTTP_CONNECT) return fail("HPE_CONNECT", "CONNECT is not supported", 501);
-  if ((p->flags & F_TRANSFER_ENCODING) != 0) {
-    int te = checkTransferEncoding();
-    if (te == 400) {
-      return fail("HPE_INVALID_TRANSFER_ENCODING",
-                  "Request has invalid `Transfer-Encoding`: chunked must be last", 400);
-    }
-    if (te == 501) return fail("HPE_INVALID_TRANSFER_ENCODING", "Unsupported transfer coding", 501);
+  int te = checkTransferEncoding();
+  if (te == 400) {
+    return fail("HPE_INVALID_TRANSFER_ENCODING",
+                "Request has invalid `Transfer-Encoding`: chunked must be last", 400);
   }
+  if (te == 501) return fail("HPE_INVALID_TRANSFER_ENCODING", "Unsupported transfer coding", 501);
   contentLength_ = (p->flags & F_CONTENT_LENGTH) != 0 ? p->content_length : 0;
   if (!sink_.onHeadersComplete()) {
     failure_ = {};

@@ -293,6 +293,30 @@ TEST_F(ServerTest, UnknownExpectationGets417) {
   EXPECT_EQ(statusOf(r), 417);
 }
 
+TEST_F(ServerTest, Http11RequestWithoutHostGets400AndCloseUnlessHostIsNotRequired) {
+  Server strict(hello());
+  auto r = withClient(strict, [](int port) {
+    RawClient c(port);
+    c.send("GET / HTTP/1.1\r\n\r\n");
+    std::string response = c.readResponse();
+    return std::make_pair(response, c.closedByPeer());
+  });
+  EXPECT_EQ(statusOf(r.first), 400) << r.first;
+  EXPECT_THAT(r.first, HasSubstr("Connection: close"));
+  EXPECT_TRUE(r.second);
+  // HTTP/1.0 has no Host requirement.
+  Server again(hello());
+  std::string old = withClient(again, [](int port) { return get(port, "GET / HTTP/1.0\r\n\r\n"); });
+  EXPECT_EQ(statusOf(old), 200) << old;
+
+  ServerOptions lax;
+  lax.requireHostHeader = false;
+  Server relaxed(hello(), lax);
+  std::string served =
+      withClient(relaxed, [](int port) { return get(port, "GET / HTTP/1.1\r\n\r\n"); });
+  EXPECT_EQ(statusOf(served), 200) << served;
+}
+
 TEST_F(ServerTest, ExpectContinueWithTooLargeContentLengthGets413Not100) {
   Server server(
       [](IncomingMessage& req, ServerResponse& res) -> Promise<> {

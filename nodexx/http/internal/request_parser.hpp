@@ -142,6 +142,8 @@ class RequestParser {
   int fail(std::string_view code, std::string_view reason, int status) noexcept;
   int checkTransferEncoding() noexcept;
   bool headIsStrict() const noexcept;
+  char headByte(std::uint32_t off) const noexcept;
+  int trailerNameDone() noexcept;
 
   alignas(8) unsigned char llhttp_[96];
   RequestSink& sink_;
@@ -150,11 +152,15 @@ class RequestParser {
   std::string store_;                // head bytes carried across reads / detached heads
   const char* base_ = nullptr;       // where offsets point: the caller's buffer or store_
   const char* chunkHead_ = nullptr;  // head start within the current input
+  const char* input_ = nullptr;      // the current input
   std::size_t carried_ = 0;          // head bytes already in store_ before chunkHead_
   std::uint32_t headEnd_ = 0;
   std::uint32_t urlOff_ = 0, urlLen_ = 0;
   std::uint32_t methodLen_ = 0;
   std::uint32_t trailerBytes_ = 0;
+  // The current trailer field's name, enough of it to recognise the framing fields.
+  char trailerName_[16] = {};
+  std::uint8_t trailerNameLen_ = 0;
   std::vector<FieldRef> fields_;
   std::uint64_t contentLength_ = 0;
   std::uint64_t bodyBytes_ = 0;
