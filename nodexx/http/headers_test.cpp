@@ -75,6 +75,22 @@ TEST(HeadersTest, TokenAndValueRulesMatchNode) {
   EXPECT_FALSE(isValidHeaderValue("\n"));
 }
 
+TEST(HeadersTest, ValueRuleHoldsForEveryByteAtEveryPositionOfAWord) {
+  // The check runs 8 bytes at a time: put each byte value at each offset of a 21-byte value
+  // (two full words and a tail), over a background of allowed bytes either side of 0x80.
+  for (char background : {'a', '\xe9'}) {
+    for (int b = 0; b < 256; ++b) {
+      auto c = static_cast<unsigned char>(b);
+      bool allowed = c == '\t' || (c >= 0x20 && c != 0x7f);
+      for (std::size_t at = 0; at < 21; ++at) {
+        std::string v(21, background);
+        v[at] = static_cast<char>(c);
+        ASSERT_EQ(isValidHeaderValue(v), allowed) << "byte " << b << " at " << at;
+      }
+    }
+  }
+}
+
 TEST(HeadersTest, EqualityIgnoresNameCaseButNotValues) {
   EXPECT_EQ((Headers{{"A", "1"}}), (Headers{{"a", "1"}}));
   EXPECT_NE((Headers{{"A", "1"}}), (Headers{{"a", "2"}}));

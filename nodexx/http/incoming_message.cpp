@@ -17,8 +17,11 @@ std::string_view IncomingMessage::method() const noexcept { return conn_.parser(
 std::string_view IncomingMessage::url() const noexcept { return conn_.parser().url(); }
 
 std::string_view IncomingMessage::path() const noexcept {
+  // One pass: find_first_of calls memchr on the two-byte set for every byte of the URL.
   std::string_view u = url();
-  return u.substr(0, u.find_first_of("?#"));
+  std::size_t i = 0;
+  while (i < u.size() && u[i] != '?' && u[i] != '#') ++i;
+  return u.substr(0, i);
 }
 
 std::string_view IncomingMessage::query() const noexcept {

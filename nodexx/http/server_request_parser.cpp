@@ -398,8 +398,9 @@ int RequestParser::onHeadersCompleteCb() noexcept {
     // llhttp 8 accepts obs-fold (a line starting with SP/HTAB continues the value), even in
     // strict mode; RFC 9112 §5.2 lets a server reject it, and smuggling defences require it.
     if (f.nameLen == 0) return fail("HPE_INVALID_HEADER_TOKEN", "Empty header name", 400);
+    // A folded value spans the line end (llhttp strict mode has no bare CR left to find).
     std::string_view v = fieldValue(f);
-    if (v.find_first_of("\r\n") != std::string_view::npos) {
+    if (!v.empty() && std::memchr(v.data(), '\n', v.size()) != nullptr) {
       return fail("HPE_OBS_FOLD", "Folded header values (obs-fold) are not allowed", 400);
     }
   }

@@ -39,22 +39,27 @@ std::string_view asView(const Buffer& b) noexcept { return b.byteView(); }
 
 // The head is assembled on the stack and handed to the connection in one piece: one append
 // into the output batch instead of one per field. Heads beyond the inline size spill to the heap.
+// put() is inlined so that the fixed pieces (string literals) become constant-size copies.
 class HeadWriter {
  public:
-  void put(std::string_view s) {
+  [[gnu::always_inline]] void put(std::string_view s) {
     if (spill_.empty() && len_ + s.size() <= sizeof buf_) {
       std::memcpy(buf_ + len_, s.data(), s.size());
       len_ += s.size();
-      return;
+    } else {
+      spill(s);
     }
-    if (spill_.empty()) spill_.assign(buf_, len_);
-    spill_.append(s);
   }
   std::string_view view() const noexcept {
     return spill_.empty() ? std::string_view(buf_, len_) : std::string_view(spill_);
   }
 
  private:
+  [[gnu::noinline]] void spill(std::string_view s) {
+    if (spill_.empty()) spill_.assign(buf_, len_);
+    spill_.append(s);
+  }
+
   char buf_[1024];
   std::size_t len_ = 0;
   std::string spill_;
