@@ -197,13 +197,13 @@ bool Connection::onHeadersComplete() {
   bodyError_ = nullptr;
   dropBodyStream();
 
-  if (o.requireHostHeader && !http10_ && !req.header("host")) {
+  if (o.requireHostHeader && !http10_ && !parser_.hasHost()) {
     failRequest(400, "HPE_MISSING_HOST", "Missing Host header");
     return false;
   }
   // Expect: only 100-continue exists (RFC 9110 §10.1.1); anything else is 417.
   bool expectContinue = false;
-  if (auto expect = req.header("expect")) {
+  if (auto expect = parser_.expect()) {
     if (!equalsIgnoreCase(*expect, "100-continue")) {
       failRequest(417, "HPE_EXPECTATION_FAILED", "Expectation Failed");
       return false;
@@ -234,7 +234,7 @@ void Connection::dispatch() {
   ServerImpl& s = server_;
   if (s.owner != nullptr) {
     if (parser_.hasContentLength() || parser_.isChunked()) {
-      if (req.header("expect") && s.owner->onCheckContinue.listenerCount() != 0) {
+      if (parser_.expect() && s.owner->onCheckContinue.listenerCount() != 0) {
         s.owner->onCheckContinue.emit(std::ref(req), std::ref(res));
         if (res.ended_ || closing_) return;
       }

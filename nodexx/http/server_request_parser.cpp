@@ -208,6 +208,8 @@ int RequestParser::onMessageBegin() noexcept {
   contentLength_ = bodyBytes_ = 0;
   maxBody_ = defaultMaxBody_;
   fieldOpen_ = valueStarted_ = haveName_ = versionSeen_ = false;
+  hostSeen_ = teSeen_ = false;
+  expectField_ = -1;
   return 0;
 }
 
@@ -387,11 +389,24 @@ int RequestParser::onHeadersCompleteCb() noexcept {
     if (headEnd_ > carried_) store_.append(chunkHead_, headEnd_ - carried_);
     base_ = store_.data();
   }
-  for (FieldRef& f : fields_) {
+  // One pass over the fields: trim, and note the ones the server itself looks at, so that it
+  // does not scan the list again for each (hasHost(), expect(), checkTransferEncoding()).
+  hostSeen_ = teSeen_ = false;
+  expectField_ = -1;
+  for (std::size_t i = 0; i < fields_.size(); ++i) {
+    FieldRef& f = fields_[i];
     // llhttp leaves trailing whitespace in values; RFC 9110 §5.5 excludes it.
     while (f.valueLen > 0 && (base_[f.valueOff + f.valueLen - 1] == ' ' ||
                               base_[f.valueOff + f.valueLen - 1] == '\t')) {
       --f.valueLen;
+    }
+    std::string_view name = fieldName(f);
+    if (name.size() == 4 && equalsIgnoreCase(name, "host")) {
+      hostSeen_ = true;
+    } else if (name.size() == 6 && expectField_ < 0 && equalsIgnoreCase(name, "expect")) {
+      expectField_ = static_cast<int>(i);
+    } else if (name.size() == 17 && equalsIgnoreCase(name, "transfer-encoding")) {
+      teSeen_ = true;
     }
   }
   for (const FieldRef& f : fields_) {
@@ -412,7 +427,7 @@ int RequestParser::onHeadersCompleteCb() noexcept {
     return fail("HPE_INVALID_VERSION", "HTTP version not supported", 505);
   }
   if (p->method == HTTP_CONNECT) return fail("HPE_CONNECT", "CONNECT is not supported", 501);
-  int te = checkTransferEncoding();
+  int te = teSeen_ ? checkTransferEncoding() : 0;
   if (te == 400) {
     return fail("HPE_INVALID_TRANSFER_ENCODING",
                 "Request has invalid `Transfer-Encoding`: chunked must be last", 400);

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -101,6 +102,13 @@ class RequestParser {
   }
   /// Head bytes (request line through the last field value).
   std::size_t headSize() const noexcept { return headEnd_; }
+  /// Whether the head has a Host field (valid from headers-complete on).
+  bool hasHost() const noexcept { return hostSeen_; }
+  /// The first Expect field's value, or nullopt (valid from headers-complete on).
+  std::optional<std::string_view> expect() const noexcept {
+    if (expectField_ < 0) return std::nullopt;
+    return fieldValue(fields_[static_cast<std::size_t>(expectField_)]);
+  }
   /// True if the head currently lives in this parser's storage (not in the caller's buffer).
   bool headDetached() const noexcept { return base_ == store_.data() && !store_.empty(); }
   /// Copies the head into the parser's storage if it still points into the caller's buffer,
@@ -172,6 +180,9 @@ class RequestParser {
   bool fieldOpen_ = false;
   bool haveName_ = false;
   bool versionSeen_ = false;
+  bool hostSeen_ = false;
+  bool teSeen_ = false;
+  int expectField_ = -1;
   bool valueStarted_ = false;
 };
 
