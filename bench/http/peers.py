@@ -54,19 +54,21 @@ def _npm_version(package):
                         "(npm ci --prefix bench)")
 
 
-def build_nodexx(build_dir):
-    """Builds bench_http_nodexx with the release preset. Returns the binary's path."""
+def build_nodexx(build_dir, folder="http", build_args=()):
+    """Builds bench/<folder>'s bench_<folder>_nodexx (release preset for build/release), with
+    `build_args` for `cmake --build`. Returns the binary's path."""
+    target = f"bench_{folder}_nodexx"
     if os.path.abspath(build_dir) == os.path.join(ROOT, "build", "release"):
         configure = ["cmake", "--preset", "release"]
     else:
         configure = ["cmake", "-S", ROOT, "-B", build_dir, "-G", "Ninja",
                      "-DCMAKE_BUILD_TYPE=Release", "-DNX_BUILD_TESTS=OFF"]
-    for cmd in (configure, ["cmake", "--build", build_dir, "--target", "bench_http_nodexx"]):
+    for cmd in (configure, ["cmake", "--build", build_dir, *build_args, "--target", target]):
         done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).splitlines()[-25:])
             raise PeerError(f"`{' '.join(cmd)}` failed:\n{tail}")
-    return os.path.join(build_dir, "bench", "http", "bench_http_nodexx")
+    return os.path.join(build_dir, "bench", folder, target)
 
 
 class Peer:

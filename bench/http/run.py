@@ -20,22 +20,16 @@ Results: one table on stdout, and JSON in bench/http/results/<UTC time>.json or 
 """
 
 import argparse
-import atexit
-import datetime
-import json
 import os
 import platform
 import resource
 import shutil
-import signal
-import statistics
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import cpu  # noqa: E402
+import runner  # noqa: E402
 import peers  # noqa: E402
 import probe  # noqa: E402
 from peers import PeerError  # noqa: E402
@@ -77,13 +71,7 @@ def parse_args():
     ap.add_argument("--wrk", default=shutil.which("wrk") or "wrk", help="wrk executable")
     ap.add_argument("--start-timeout", type=float, default=20,
                     help="seconds a server may take to listen (20)")
-    args = ap.parse_args()
-    if args.quick:
-        args.runs, args.duration, args.warmup = 1, 2, 1
-        if "--retries" not in sys.argv:
-            args.retries = 1
-    args.server_cpu, args.client_cpu = int(args.server_cpu), int(args.client_cpu)
-    return args
+    return runner.finish_arguments(ap.parse_args())
 
 
 def raise_nofile(need):
@@ -100,65 +88,11 @@ def raise_nofile(need):
     return target
 
 
-def wrk_once(args, peer, route, script, pipelined, duration):
-    """One wrk run against the peer; returns wrk's figures and the CPU window's."""
-    cmd = ["taskset", "-c", str(args.client_cpu), args.wrk, "-t1", f"-c{args.connections}",
-           f"-d{duration:g}s", "-s", script, f"http://127.0.0.1:{peer.port}{route}"]
-    if pipelined:
-        cmd += ["--", str(args.pipeline)]
-    win = cpu.Window(peer.pid, args.server_cpu, args.client_cpu)
-    win.open()
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
-    except subprocess.TimeoutExpired:
-        raise PeerError(f"wrk did not finish within {duration + 60:.0f}s")
-    w = win.close()
-    lines = [l for l in done.stdout.splitlines() if l.startswith("{")]
-    if done.returncode != 0 or not lines:
-        raise PeerError(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-    if not peer.alive():
-        raise PeerError(f"{peer.name} died during the run:\n{peer.output()}")
-    r = json.loads(lines[-1])
-    n = r["requests"]
-    # A run without a single response counts as an error too (its figures are empty).
-    errors = sum(r[k] for k in ("connect_errors", "read_errors", "write_errors",
-                                "status_errors", "timeouts")) + (n == 0)
-    return {
-        "requests": n,
-        "rps": n / (r["duration_us"] / 1e6) if r["duration_us"] else 0.0,
-        "us_per_req": w["core0_busy_s"] * 1e6 / n if n else None,
-        "server_us_per_req": w["server_cpu_s"] * 1e6 / n if n else None,
-        "p50_us": r["p50_us"],
-        # wrk's coordinated-omission correction can leave no sample at p99 with pipelining.
-        "p99_us": r["p99_us"] or None,
-        "errors": errors,
-        "wrk": r,
-        "cpu": w,
-    }
-
-
-def measured_run(args, peer, test):
-    """One run, repeated while disturbed (up to --retries more); the least disturbed attempt
-    is kept and says whether it was still disturbed."""
+def wrk_once(args, peer, test, duration):
+    """One wrk run of `test` against the peer."""
     _, route, script, pipelined = test
-    attempts = []
-    for _ in range(1 + args.retries):
-        r = wrk_once(args, peer, route, script, pipelined, args.duration)
-        attempts.append(r)
-        if not r["cpu"]["disturbed"]:
-            break
-        print(f"    disturbed ({r['cpu']['disturbance']}; top: "
-              f"{', '.join(p['comm'] for p in r['cpu']['top_other_processes']) or '-'})",
-              file=sys.stderr, flush=True)
-    best = min(attempts, key=lambda r: (r["cpu"]["disturbed"], r["cpu"]["foreign_core0_s"]
-                                        + r["cpu"]["foreign_core1_s"]))
-    best["attempts"] = len(attempts)
-    return best
-
-
-def median_of(runs, key):
-    vals = [r[key] for r in runs if r[key] is not None]
-    return statistics.median(vals) if vals else None
+    return runner.wrk_once(args, peer, script, route, duration,
+                            [str(args.pipeline)] if pipelined else ())
 
 
 def bench_peer(args, peer):
@@ -169,23 +103,9 @@ def bench_peer(args, peer):
         probe.check_responses(peer.port)
         probe.check_pipelining(peer.port, args.pipeline)
         for test in TESTS:
-            name, route, script, pipelined = test
-            print(f"  {peer.name} {name}", file=sys.stderr, flush=True)
-            if args.warmup > 0:
-                wrk_once(args, peer, route, script, pipelined, args.warmup)
-                # A slow server may still be answering requests of the warm-up's connections.
-                time.sleep(1)
-            runs = [measured_run(args, peer, test) for _ in range(args.runs)]
-            result["tests"][name] = {
-                "rps": median_of(runs, "rps"),
-                "us_per_req": median_of(runs, "us_per_req"),
-                "server_us_per_req": median_of(runs, "server_us_per_req"),
-                "p50_us": median_of(runs, "p50_us"),
-                "p99_us": median_of(runs, "p99_us"),
-                "errors": sum(r["errors"] for r in runs),
-                "disturbed": any(r["cpu"]["disturbed"] for r in runs),
-                "runs": runs,
-            }
+            print(f"  {peer.name} {test[0]}", file=sys.stderr, flush=True)
+            result["tests"][test[0]] = runner.measure(
+                args, lambda duration, test=test: wrk_once(args, peer, test, duration))
         if args.idle_conns > 0:
             print(f"  {peer.name} idle connections", file=sys.stderr, flush=True)
             result["idle"] = probe.idle_rss(peer.pid, peer.port, args.idle_conns)
@@ -260,18 +180,7 @@ def print_table(args, results):
                      fmt_rps(t["json"]), fmt_us(t["json"]), fmt_rps(t["pipelined"]),
                      fmt_us(t["pipelined"]), fmt_lat(t["plaintext"]), fmt_idle(r.get("idle")),
                      rat_s])
-    widths = [max([len(c)] + [len(row[i]) for row in rows if len(row) == len(cols) or i == 0])
-              for i, c in enumerate(cols)]
-    line = " | ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                      for i, (c, w) in enumerate(zip(cols, widths)))
-    print(line)
-    print("-" * len(line))
-    for row in rows:
-        if len(row) == len(cols):
-            print(" | ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                             for i, (c, w) in enumerate(zip(row, widths))))
-        else:
-            print(f"{row[0].ljust(widths[0])} | {row[1]}")
+    runner.print_rows(cols, rows)
     print("\n* still disturbed after retries (something else used the machine)   "
           "E wrk reported errors or timeouts (or no response at all)\n"
           "p50/p99: plaintext latency from wrk; >2x marks p99 above twice p50 (the target)\n"
@@ -288,34 +197,12 @@ def print_table(args, results):
 
 def main():
     args = parse_args()
-    names = [n.strip() for n in args.peers.split(",") if n.strip()]
-    for n in names:
-        if n not in peers.ALL:
-            sys.exit(f"unknown peer {n!r} (known: {', '.join(peers.ALL)})")
-    if os.cpu_count() < 2 or not shutil.which("taskset"):
-        sys.exit("bench/http needs two cores and taskset (util-linux)")
-    for tool in (args.wrk, "curl"):
-        if not shutil.which(tool):
-            sys.exit(f"{tool} not found: run scripts/install-bench-deps.sh")
-
-    atexit.register(peers.stop_all)
-    # SIGTERM (and SIGHUP) become SystemExit, so finally blocks and atexit stop the servers.
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda s, f: sys.exit(128 + s))
+    names = runner.peer_names(args, peers.ALL, "bench/http", (args.wrk, "curl"))
     nofile = raise_nofile(args.idle_conns + 4096)
     if args.idle_conns + 1024 > nofile:
         sys.exit(f"RLIMIT_NOFILE is {nofile}: too low for --idle-conns {args.idle_conns}")
 
-    # Build (or find) every server before any measurement: a build on the machine would
-    # disturb the runs.
-    prepared, results = [], []
-    for n in names:
-        peer = peers.Peer(n, args)
-        try:
-            peer.prepare()
-            prepared.append(peer)
-        except PeerError as e:
-            results.append({"name": n, "status": "failed", "error": str(e), "note": ""})
+    prepared, results = runner.prepare(names, lambda n: peers.Peer(n, args), {"note": ""})
 
     # The runner and its children (curl, the idle clients) stay off the server's core.
     os.sched_setaffinity(0, {args.client_cpu})
@@ -333,36 +220,20 @@ def main():
           f"{args.server_cpu}, {wrk_version.split(' [')[0]} -t1 on cpu {args.client_cpu}; "
           f"pipeline check: {depth_seen} requests per write", flush=True)
 
-    try:
-        for peer in prepared:
-            print(f"{peer.name}: {peer.version}", file=sys.stderr, flush=True)
-            results.append(bench_peer(args, peer))
-    finally:
-        peers.stop_all()
-
-    results.sort(key=lambda r: names.index(r["name"]))
+    results = runner.bench_all(names, prepared, results, lambda peer: bench_peer(args, peer))
     ratios(results)
     print()
     print_table(args, results)
 
-    out = args.out
-    if not out:
-        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        out = os.path.join(HERE, "results", f"{stamp}.json")
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    with open(out, "w") as f:
-        json.dump({
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-            "host": platform.node(), "kernel": platform.release(), "cpus": os.cpu_count(),
-            "load_avg": os.getloadavg(), "quick": args.quick, "wrk": wrk_version,
-            "settings": {k: getattr(args, k) for k in (
-                "duration", "warmup", "runs", "retries", "connections", "pipeline",
-                "idle_conns", "server_cpu", "client_cpu")},
-            "pipeline_check": {"requests_per_write": depth_seen, "reads": reads},
-            "peers": results,
-        }, f, indent=2)
-    print(f"\nwritten: {out}")
-    sys.exit(0 if all(r["status"] == "ok" for r in results) else 1)
+    runner.write_results(args, os.path.join(HERE, "results"), {
+        "host": platform.node(), "kernel": platform.release(), "cpus": os.cpu_count(),
+        "load_avg": os.getloadavg(), "quick": args.quick, "wrk": wrk_version,
+        "settings": {k: getattr(args, k) for k in (
+            "duration", "warmup", "runs", "retries", "connections", "pipeline",
+            "idle_conns", "server_cpu", "client_cpu")},
+        "pipeline_check": {"requests_per_write": depth_seen, "reads": reads},
+        "peers": results,
+    })
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ the three kinds of route (wrk/routes.lua) while the server runs pinned to --serv
 peer: a response check, a warm-up, then --runs runs (median shown) with the server core's busy
 CPU time per request from /proc/stat; a run during which something else used the machine is
 repeated (--retries) and marked when it stays disturbed. bench/http's modules do the process
-handling (peers.py) and the CPU accounting (cpu.py).
+handling (peers.py) and the measurement (runner.py, with cpu.py).
 
     python3 bench/web/run.py                  # builds bench_web_nodexx (release preset), all peers
     python3 bench/web/run.py --quick          # 1 run of 2 s: checks the harness only
@@ -20,25 +20,19 @@ the CPU per request of nodexx), and JSON in <build-dir>/bench/web/results/<UTC t
 """
 
 import argparse
-import atexit
-import datetime
 import http.client
-import json
 import os
 import platform
 import shutil
-import signal
-import statistics
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HTTP_BENCH = os.path.join(os.path.dirname(HERE), "http")
 # No __pycache__ folders in the source tree.
 sys.dont_write_bytecode = True
 sys.path.insert(0, HTTP_BENCH)
-import cpu  # noqa: E402  (bench/http/cpu.py)
+import runner  # noqa: E402  (bench/http/runner.py)
 import peers  # noqa: E402  (bench/http/peers.py)
 from peers import PeerError  # noqa: E402
 
@@ -86,31 +80,10 @@ def parse_args():
     ap.add_argument("--wrk", default=shutil.which("wrk") or "wrk", help="wrk executable")
     ap.add_argument("--start-timeout", type=float, default=20,
                     help="seconds a server may take to listen (20)")
-    args = ap.parse_args()
-    if args.quick:
-        args.runs, args.duration, args.warmup = 1, 2, 1
-        if "--retries" not in sys.argv:
-            args.retries = 1
-    args.server_cpu, args.client_cpu = int(args.server_cpu), int(args.client_cpu)
+    args = runner.finish_arguments(ap.parse_args())
     # bench/http's Peer reads these when it builds or starts a server.
     args.idle_conns = 0
     return args
-
-
-def build_nodexx(build_dir):
-    """Builds bench_web_nodexx (release preset for build/release). Returns the binary."""
-    if os.path.abspath(build_dir) == os.path.join(ROOT, "build", "release"):
-        configure = ["cmake", "--preset", "release"]
-    else:
-        configure = ["cmake", "-S", ROOT, "-B", build_dir, "-G", "Ninja",
-                     "-DCMAKE_BUILD_TYPE=Release", "-DNX_BUILD_TESTS=OFF"]
-    for cmd in (configure, ["cmake", "--build", build_dir, "-j2", "--target",
-                            "bench_web_nodexx"]):
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-        if done.returncode != 0:
-            tail = "\n".join((done.stdout + done.stderr).splitlines()[-25:])
-            raise PeerError(f"`{' '.join(cmd)}` failed:\n{tail}")
-    return os.path.join(build_dir, "bench", "web", "bench_web_nodexx")
 
 
 class WebPeer(peers.Peer):
@@ -119,7 +92,7 @@ class WebPeer(peers.Peer):
     def prepare(self):
         a = self.args
         if self.name == "nodexx":
-            binary = a.nodexx_bin or build_nodexx(a.build_dir)
+            binary = a.nodexx_bin or peers.build_nodexx(a.build_dir, "web", ["-j2"])
             if not os.access(binary, os.X_OK):
                 raise PeerError(f"{binary} is not built (see bench/web/README.md)")
             self.binary = os.path.abspath(binary)
@@ -164,81 +137,14 @@ def check_responses(port, timeout=10):
         raise PeerError("wrong responses:\n  " + "\n  ".join(problems))
 
 
-def wrk_once(args, peer, duration):
-    """One wrk run; returns wrk's figures and the CPU window's."""
-    cmd = ["taskset", "-c", str(args.client_cpu), args.wrk, "-t1", f"-c{args.connections}",
-           f"-d{duration:g}s", "-s", ROUTES_LUA, f"http://127.0.0.1:{peer.port}/"]
-    win = cpu.Window(peer.pid, args.server_cpu, args.client_cpu)
-    win.open()
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
-    except subprocess.TimeoutExpired:
-        raise PeerError(f"wrk did not finish within {duration + 60:.0f}s")
-    w = win.close()
-    lines = [l for l in done.stdout.splitlines() if l.startswith("{")]
-    if done.returncode != 0 or not lines:
-        raise PeerError(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-    if not peer.alive():
-        raise PeerError(f"{peer.name} died during the run:\n{peer.output()}")
-    r = json.loads(lines[-1])
-    n = r["requests"]
-    errors = sum(r[k] for k in ("connect_errors", "read_errors", "write_errors",
-                                "status_errors", "timeouts")) + (n == 0)
-    return {
-        "requests": n,
-        "rps": n / (r["duration_us"] / 1e6) if r["duration_us"] else 0.0,
-        "us_per_req": w["core0_busy_s"] * 1e6 / n if n else None,
-        "server_us_per_req": w["server_cpu_s"] * 1e6 / n if n else None,
-        "p50_us": r["p50_us"],
-        "p99_us": r["p99_us"] or None,
-        "errors": errors,
-        "wrk": r,
-        "cpu": w,
-    }
-
-
-def measured_run(args, peer):
-    """One run, repeated while disturbed (up to --retries more); keeps the least disturbed."""
-    attempts = []
-    for _ in range(1 + args.retries):
-        r = wrk_once(args, peer, args.duration)
-        attempts.append(r)
-        if not r["cpu"]["disturbed"]:
-            break
-        print(f"    disturbed ({r['cpu']['disturbance']}; top: "
-              f"{', '.join(p['comm'] for p in r['cpu']['top_other_processes']) or '-'})",
-              file=sys.stderr, flush=True)
-    best = min(attempts, key=lambda r: (r["cpu"]["disturbed"], r["cpu"]["foreign_core0_s"]
-                                        + r["cpu"]["foreign_core1_s"]))
-    best["attempts"] = len(attempts)
-    return best
-
-
-def median_of(runs, key):
-    vals = [r[key] for r in runs if r[key] is not None]
-    return statistics.median(vals) if vals else None
-
-
 def bench_peer(args, peer):
     result = {"name": peer.name, "version": peer.version, "tests": {}}
     try:
         peer.start(args.server_cpu, args.start_timeout)
         check_responses(peer.port)
         print(f"  {peer.name} routes", file=sys.stderr, flush=True)
-        if args.warmup > 0:
-            wrk_once(args, peer, args.warmup)
-            time.sleep(1)  # a slow server may still be answering the warm-up's connections
-        runs = [measured_run(args, peer) for _ in range(args.runs)]
-        result["routes"] = {
-            "rps": median_of(runs, "rps"),
-            "us_per_req": median_of(runs, "us_per_req"),
-            "server_us_per_req": median_of(runs, "server_us_per_req"),
-            "p50_us": median_of(runs, "p50_us"),
-            "p99_us": median_of(runs, "p99_us"),
-            "errors": sum(r["errors"] for r in runs),
-            "disturbed": any(r["cpu"]["disturbed"] for r in runs),
-            "runs": runs,
-        }
+        result["routes"] = runner.measure(
+            args, lambda duration: runner.wrk_once(args, peer, ROUTES_LUA, "/", duration))
         result["status"] = "ok"
     except Exception as e:  # noqa: BLE001  (any failure fails this peer, not the others)
         result["status"] = "failed"
@@ -286,18 +192,7 @@ def print_table(results):
             f"{r['server_ratio_to_nodexx']:.2f}" if r["server_ratio_to_nodexx"] else "-",
             goal_s,
         ])
-    widths = [max([len(c)] + [len(row[i]) for row in rows if len(row) == len(cols) or i == 0])
-              for i, c in enumerate(cols)]
-    line = " | ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                      for i, (c, w) in enumerate(zip(cols, widths)))
-    print(line)
-    print("-" * len(line))
-    for row in rows:
-        if len(row) == len(cols):
-            print(" | ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                             for i, (c, w) in enumerate(zip(row, widths))))
-        else:
-            print(f"{row[0].ljust(widths[0])} | {row[1]}")
+    runner.print_rows(cols, rows)
     print("\n* still disturbed after retries (something else used the machine)   "
           "E wrk reported errors or timeouts\n"
           "CPU0 µs/req: busy time of the server's core per request (network stack included); "
@@ -312,28 +207,8 @@ def print_table(results):
 
 def main():
     args = parse_args()
-    names = [n.strip() for n in args.peers.split(",") if n.strip()]
-    for n in names:
-        if n not in ALL:
-            sys.exit(f"unknown peer {n!r} (known: {', '.join(ALL)})")
-    if os.cpu_count() < 2 or not shutil.which("taskset"):
-        sys.exit("bench/web needs two cores and taskset (util-linux)")
-    if not shutil.which(args.wrk):
-        sys.exit(f"{args.wrk} not found: run scripts/install-bench-deps.sh")
-
-    atexit.register(peers.stop_all)
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda s, f: sys.exit(128 + s))
-
-    # Build (or find) every server before measuring: a build would disturb the runs.
-    prepared, results = [], []
-    for n in names:
-        peer = WebPeer(n, args)
-        try:
-            peer.prepare()
-            prepared.append(peer)
-        except PeerError as e:
-            results.append({"name": n, "status": "failed", "error": str(e)})
+    names = runner.peer_names(args, ALL, "bench/web", (args.wrk,))
+    prepared, results = runner.prepare(names, lambda n: WebPeer(n, args))
 
     os.sched_setaffinity(0, {args.client_cpu})
     load = os.getloadavg()
@@ -347,39 +222,23 @@ def main():
         print(f"warning: the machine is not quiet (1-minute load {load[0]:.2f}); the figures "
               "are indicative only", flush=True)
 
-    try:
-        for peer in prepared:
-            print(f"{peer.name}: {peer.version}", file=sys.stderr, flush=True)
-            results.append(bench_peer(args, peer))
-    finally:
-        peers.stop_all()
-
-    results.sort(key=lambda r: names.index(r["name"]))
+    results = runner.bench_all(names, prepared, results, lambda peer: bench_peer(args, peer))
     ratios(results)
     print()
     print_table(results)
     load_end = os.getloadavg()
     print(f"load average at the end: {load_end[0]:.2f} {load_end[1]:.2f} {load_end[2]:.2f}")
 
-    out = args.out
-    if not out:
-        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        out = os.path.join(args.build_dir, "bench", "web", "results", f"{stamp}.json")
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    with open(out, "w") as f:
-        json.dump({
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-            "host": platform.node(), "kernel": platform.release(), "cpus": os.cpu_count(),
-            "load_avg_start": load, "load_avg_end": load_end, "quick": args.quick,
-            "wrk": wrk_version,
-            "settings": {k: getattr(args, k) for k in (
-                "duration", "warmup", "runs", "retries", "connections", "server_cpu",
-                "client_cpu")},
-            "goals": GOALS,
-            "peers": results,
-        }, f, indent=2)
-    print(f"\nwritten: {out}")
-    sys.exit(0 if all(r["status"] == "ok" for r in results) else 1)
+    runner.write_results(args, os.path.join(args.build_dir, "bench", "web", "results"), {
+        "host": platform.node(), "kernel": platform.release(), "cpus": os.cpu_count(),
+        "load_avg_start": load, "load_avg_end": load_end, "quick": args.quick,
+        "wrk": wrk_version,
+        "settings": {k: getattr(args, k) for k in (
+            "duration", "warmup", "runs", "retries", "connections", "server_cpu",
+            "client_cpu")},
+        "goals": GOALS,
+        "peers": results,
+    })
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@
 
 #include "nodexx/core/errors.hpp"
 #include "nodexx/core/internal/json_text.hpp"
+#include "nodexx/core/internal/node_runner.hpp"
 
 namespace nx {
 namespace {
@@ -770,34 +771,15 @@ std::vector<std::string> oracleLines() {
   return out;
 }
 
-std::filesystem::path sourceDir() {
-  if (const char* dir = std::getenv("NX_SOURCE_DIR"); dir && *dir) return dir;
-  // nodexx/core/buffer_test.cpp -> the repository root.
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
-}
-
 TEST(BufferOracle, MatchesNode) {
-  if (std::system("node --version > /dev/null 2>&1") != 0) {
+  if (!testing::hasNode()) {
     GTEST_SKIP() << "node is not on PATH; the Buffer oracle needs Node.js";
   }
-  auto script = sourceDir() / "tests/node_oracle/scenarios/buffer_encodings.js";
+  const auto script = testing::sourceDir() / "tests/node_oracle/scenarios/buffer_encodings.js";
   ASSERT_TRUE(std::filesystem::exists(script)) << script;
-  std::string command = "node '" + script.string() + "'";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  char chunk[4096];
-  while (std::size_t got = std::fread(chunk, 1, sizeof chunk, pipe)) output.append(chunk, got);
-  ASSERT_EQ(pclose(pipe), 0) << output;
-
-  std::vector<std::string> nodeLines;
-  std::size_t start = 0;
-  while (start < output.size()) {
-    std::size_t end = output.find('\n', start);
-    if (end == std::string::npos) end = output.size();
-    nodeLines.push_back(output.substr(start, end - start));
-    start = end + 1;
-  }
+  const testing::NodeOutput node = testing::runNode({.script = script});
+  ASSERT_EQ(node.status, 0) << node.out;
+  const std::vector<std::string> nodeLines = node.lines();
   std::vector<std::string> ours = oracleLines();
   for (std::size_t i = 0; i < std::min(ours.size(), nodeLines.size()); ++i) {
     EXPECT_EQ(ours[i], nodeLines[i]) << "line " << i + 1;

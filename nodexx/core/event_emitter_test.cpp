@@ -17,11 +17,8 @@
 #include <gtest/gtest.h>
 
 #include "nodexx/core/errors.hpp"
-
-namespace nx::event_test {
-// Defined in event_test.cpp: allocations made by `fn`, or nullopt where they cannot be counted.
-std::optional<std::size_t> countAllocations(const std::function<void()>& fn);
-}  // namespace nx::event_test
+#include "nodexx/core/internal/alloc_counter.hpp"
+#include "nodexx/core/internal/node_runner.hpp"
 
 namespace nx {
 namespace {
@@ -746,13 +743,13 @@ TEST(EventEmitter, EmitDoesNotAllocateWithUpToEightListeners) {
   e.on("other", [] {});
   std::string payload = "a long enough payload string to need the heap";
   const std::string constPayload = payload;
-  const auto allocations = event_test::countAllocations([&] {
-    e.emit("data", payload, 1);
-    e.emit("data", constPayload, 1);
-    e.emit("data", std::move(payload), 1);
-  });
-  if (!allocations) GTEST_SKIP() << "allocations cannot be counted in this build (sanitizer)";
-  EXPECT_EQ(*allocations, 0U);
+  ASSERT_TRUE(testing::allocationsAreCounted());
+  EXPECT_EQ(testing::countAllocations([&] {
+              e.emit("data", payload, 1);
+              e.emit("data", constPayload, 1);
+              e.emit("data", std::move(payload), 1);
+            }),
+            0U);
   EXPECT_EQ(calls, 24);
 }
 
@@ -767,9 +764,8 @@ TEST(EventEmitter, EmitDoesNotAllocateWhenListenersChangeDuringIt) {
   for (int i = 0; i < 5; ++i) e.once("data", [&](int n) { calls += n; });
   e.on("data", [&](int n) { calls += n; });
   last = e.on("data", [&](int n) { calls += n; });
-  const auto allocations = event_test::countAllocations([&] { e.emit("data", 1); });
-  if (!allocations) GTEST_SKIP() << "allocations cannot be counted in this build (sanitizer)";
-  EXPECT_EQ(*allocations, 0U);
+  ASSERT_TRUE(testing::allocationsAreCounted());
+  EXPECT_EQ(testing::countAllocations([&] { e.emit("data", 1); }), 0U);
   EXPECT_EQ(calls, 8);
   EXPECT_EQ(e.listenerCount("data"), 2U);
 }
@@ -937,45 +933,17 @@ std::vector<std::string> runScenario() {
   return lines;
 }
 
-std::optional<std::string> scenarioPath() {
-  const std::string relative = "tests/node_oracle/scenarios/event_emitter_rules.js";
-  if (const char* dir = std::getenv("NX_SOURCE_DIR"); dir != nullptr && *dir != '\0') {
-    return (std::filesystem::path(dir) / relative).string();
-  }
-  // nodexx/core/event_emitter_test.cpp -> the source root.
-  const auto root = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
-  if (std::filesystem::exists(root / relative)) return (root / relative).string();
-  return std::nullopt;
-}
-
-std::vector<std::string> runNode(const std::string& script) {
-  std::vector<std::string> lines;
-  // Node's own copy of the warnings goes to stderr; only stdout is compared.
-  const std::string command = "node '" + script + "' 2>/dev/null";
-  FILE* out = ::popen(command.c_str(), "r");
-  if (out == nullptr) return lines;
-  std::string line;
-  for (int c; (c = std::fgetc(out)) != EOF;) {
-    if (c == '\n') {
-      lines.push_back(std::move(line));
-      line.clear();
-    } else {
-      line.push_back(static_cast<char>(c));
-    }
-  }
-  if (!line.empty()) lines.push_back(std::move(line));
-  const int status = ::pclose(out);
-  EXPECT_EQ(status, 0) << command;
-  return lines;
-}
-
 TEST(EventEmitterOracle, MatchesNode) {
-  if (std::system("command -v node >/dev/null 2>&1") != 0) GTEST_SKIP() << "node is not installed";
-  const auto script = scenarioPath();
-  if (!script) GTEST_SKIP() << "set NX_SOURCE_DIR to find the Node scenario";
-  const std::vector<std::string> expected = runNode(*script);
+  if (!testing::hasNode()) GTEST_SKIP() << "node is not installed";
+  const auto script = testing::sourceDir() / "tests/node_oracle/scenarios/event_emitter_rules.js";
+  if (!std::filesystem::exists(script))
+    GTEST_SKIP() << "set NX_SOURCE_DIR to find the Node scenario";
+  // Node's own copy of the warnings goes to stderr; only stdout is compared.
+  const testing::NodeOutput node = testing::runNode({.script = script, .quietStderr = true});
+  EXPECT_EQ(node.status, 0) << script;
+  const std::vector<std::string> expected = node.lines();
   const std::vector<std::string> actual = runScenario();
-  ASSERT_FALSE(expected.empty()) << "node printed nothing for " << *script;
+  ASSERT_FALSE(expected.empty()) << "node printed nothing for " << script;
   for (std::size_t i = 0; i < std::max(expected.size(), actual.size()); ++i) {
     EXPECT_EQ(i < actual.size() ? actual[i] : "<missing>",
               i < expected.size() ? expected[i] : "<missing>")

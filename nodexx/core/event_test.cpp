@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "nodexx/core/event.hpp"
 
-#include <cstdlib>
 #include <functional>
 #include <memory>
-#include <new>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,56 +12,10 @@
 
 #include "nodexx/core/event_emitter.hpp"
 
-// A counting replacement of the global allocator, to prove that emit() does not allocate. It is
-// weak so that another test file's replacement wins (counting then reports itself inactive), and
-// absent under AddressSanitizer, whose allocator must stay in charge.
-#if defined(__SANITIZE_ADDRESS__)
-#define NX_EVENT_TEST_COUNT_ALLOCATIONS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NX_EVENT_TEST_COUNT_ALLOCATIONS 0
-#endif
-#endif
-#ifndef NX_EVENT_TEST_COUNT_ALLOCATIONS
-#define NX_EVENT_TEST_COUNT_ALLOCATIONS 1
-#endif
-
-namespace nx::event_test {
-thread_local bool counting = false;
-thread_local std::size_t allocations = 0;
-
-/// Runs `fn` and returns how many global operator new calls it made on this thread, or nullopt
-/// when allocations cannot be counted in this build. Shared with event_emitter_test.cpp.
-std::optional<std::size_t> countAllocations(const std::function<void()>& fn);
-}  // namespace nx::event_test
-
-#if NX_EVENT_TEST_COUNT_ALLOCATIONS
-__attribute__((weak)) void* operator new(std::size_t size) {
-  if (nx::event_test::counting) ++nx::event_test::allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-__attribute__((weak)) void* operator new[](std::size_t size) { return ::operator new(size); }
-__attribute__((weak)) void operator delete(void* p) noexcept { std::free(p); }
-__attribute__((weak)) void operator delete[](void* p) noexcept { std::free(p); }
-__attribute__((weak)) void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-__attribute__((weak)) void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-#endif
-
-namespace nx::event_test {
-std::optional<std::size_t> countAllocations(const std::function<void()>& fn) {
-  // Probe: if our operator new is not the one in use, counting is impossible.
-  counting = true;
-  allocations = 0;
-  delete new int(0);
-  const bool active = allocations == 1;
-  allocations = 0;
-  fn();
-  counting = false;
-  if (!active) return std::nullopt;
-  return allocations;
-}
-}  // namespace nx::event_test
+// This test binary's only replacement of the global operator new: it counts, to prove that
+// emit() does not allocate.
+#define NX_REPLACE_OPERATOR_NEW
+#include "nodexx/core/internal/alloc_counter.hpp"
 
 namespace nx {
 namespace {
@@ -444,12 +396,12 @@ TEST(Event, EmitDoesNotAllocateWithUpToEightListeners) {
   int calls = 0;
   for (int i = 0; i < 8; ++i) e.on([&](const std::string&, int n) { calls += n; });
   std::string payload = "a long enough payload string to need the heap";
-  const auto allocations = event_test::countAllocations([&] {
-    e.emit(payload, 1);
-    e.emit(std::move(payload), 1);
-  });
-  if (!allocations) GTEST_SKIP() << "allocations cannot be counted in this build (sanitizer)";
-  EXPECT_EQ(*allocations, 0U);
+  ASSERT_TRUE(testing::allocationsAreCounted());
+  EXPECT_EQ(testing::countAllocations([&] {
+              e.emit(payload, 1);
+              e.emit(std::move(payload), 1);
+            }),
+            0U);
   EXPECT_EQ(calls, 16);
 }
 
@@ -464,9 +416,8 @@ TEST(Event, EmitDoesNotAllocateWhenListenersChangeDuringIt) {
   for (int i = 0; i < 5; ++i) e.once([&](int n) { calls += n; });
   e.on([&](int n) { calls += n; });
   last = e.on([&](int n) { calls += n; });
-  const auto allocations = event_test::countAllocations([&] { e.emit(1); });
-  if (!allocations) GTEST_SKIP() << "allocations cannot be counted in this build (sanitizer)";
-  EXPECT_EQ(*allocations, 0U);
+  ASSERT_TRUE(testing::allocationsAreCounted());
+  EXPECT_EQ(testing::countAllocations([&] { e.emit(1); }), 0U);
   EXPECT_EQ(calls, 8);
   EXPECT_EQ(e.listenerCount(), 2U);
 }

@@ -21,7 +21,9 @@
 #include <gtest/gtest.h>
 
 #include "nodexx/core/errors.hpp"
+#include "nodexx/core/internal/node_runner.hpp"
 #include "nodexx/core/loop.hpp"
+#include "nodexx/fs/internal/test_support.hpp"
 
 namespace nx {
 namespace {
@@ -41,28 +43,8 @@ Promise<std::exception_ptr> errorOf(Promise<T> p) {
   co_return nullptr;
 }
 
-/// The properties Node's errors expose, read from one of ours.
-struct ErrorFields {
-  std::string name, code, syscall, message, path;
-  friend std::ostream& operator<<(std::ostream& os, const ErrorFields& f) {
-    return os << "{" << f.name << " | " << f.code << " | " << f.syscall << " | " << f.message
-              << " | " << f.path << "}";
-  }
-};
-
-ErrorFields fieldsOf(const std::exception_ptr& e) {
-  if (!e) return {"(fulfilled)", "", "", "", ""};
-  try {
-    std::rethrow_exception(e);
-  } catch (const UvError& u) {
-    return {std::string(u.name()), std::string(u.code()), std::string(u.syscall()), u.what(),
-            std::string(u.path())};
-  } catch (const SystemError& s) {
-    return {std::string(s.name()), std::string(s.code()), "", s.what(), ""};
-  } catch (const std::exception& x) {
-    return {"std::exception", "", "", x.what(), ""};
-  }
-}
+using nx::testing::ErrorFields;
+using nx::testing::fieldsOf;
 
 std::string readText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -76,19 +58,6 @@ void writeText(const std::string& path, const std::string& text) {
 }
 
 /// Runs `js` with node and returns its stdout, or nullopt if node is not installed.
-std::optional<std::string> runNode(const std::string& scriptPath, const std::string& js) {
-  if (std::system("node --version > /dev/null 2>&1") != 0) return std::nullopt;
-  writeText(scriptPath, js);
-  FILE* p = ::popen(("node " + scriptPath).c_str(), "r");
-  if (!p) return std::nullopt;
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  ::pclose(p);
-  std::remove(scriptPath.c_str());
-  return out;
-}
-
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> parts;
   std::string::size_type start = 0;
@@ -474,10 +443,11 @@ TEST_F(FsTest, ErrorsMatchNode) {
   }
 })();
 )";
-  auto out = runNode(dir_ + ".oracle.js", js);
-  if (!out) GTEST_SKIP() << "node is not installed";
-  std::vector<std::string> lines = split(*out, '\n');
-  ASSERT_GE(lines.size(), cases.size()) << *out;
+  if (!testing::hasNode()) GTEST_SKIP() << "node is not installed";
+  const testing::TempFile script("nx_fs_oracle", js, ".js");
+  const auto out = testing::runNode({.script = script.path()}).out;
+  std::vector<std::string> lines = split(out, '\n');
+  ASSERT_GE(lines.size(), cases.size()) << out;
 
   std::vector<ErrorFields> ours;
   runAsync([&]() -> Promise<> {
@@ -514,10 +484,11 @@ console.log(f(fs.lstatSync(P + '/link')));
 console.log(f(fs.statSync(P + '/dir')));
 console.log(fs.readdirSync(P + '/names').join('/'));
 )";
-  auto out = runNode(dir_ + ".oracle.js", js);
-  if (!out) GTEST_SKIP() << "node is not installed";
-  std::vector<std::string> lines = split(*out, '\n');
-  ASSERT_GE(lines.size(), 4u) << *out;
+  if (!testing::hasNode()) GTEST_SKIP() << "node is not installed";
+  const testing::TempFile script("nx_fs_oracle", js, ".js");
+  const auto out = testing::runNode({.script = script.path()}).out;
+  std::vector<std::string> lines = split(out, '\n');
+  ASSERT_GE(lines.size(), 4u) << out;
 
   std::vector<std::vector<double>> ours;
   std::string names;

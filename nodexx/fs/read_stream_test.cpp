@@ -23,31 +23,12 @@
 #include "nodexx/core/promise.hpp"
 #include "nodexx/core/sleep.hpp"
 #include "nodexx/core/timers.hpp"
+#include "nodexx/fs/internal/test_support.hpp"
 #include "nodexx/stream/internal/test_streams.hpp"
 #include "nodexx/stream/pipeline.hpp"
 
 namespace nx {
 namespace {
-
-/// Descriptors open in this process (entries of /proc/self/fd, minus the one listing it).
-int openFdCount() {
-  int n = 0;
-  if (DIR* d = ::opendir("/proc/self/fd")) {
-    while (const dirent* e = ::readdir(d)) {
-      if (e->d_name[0] != '.') ++n;
-    }
-    ::closedir(d);
-    --n;
-  }
-  return n;
-}
-
-/// `size` bytes of a fixed pattern that does not repeat every 256 bytes.
-std::string pattern(std::size_t size) {
-  std::string s(size, '\0');
-  for (std::size_t i = 0; i < size; ++i) s[i] = static_cast<char>((i * 7 + i / 251) & 0xff);
-  return s;
-}
 
 std::string text(const Buffer& b) {
   return std::string(reinterpret_cast<const char*>(b.data()), b.size());
@@ -80,23 +61,10 @@ void record(const std::shared_ptr<fs::ReadStream>& s, Record& r) {
   ev.close.on([&r] { r.events.push_back("close"); });
 }
 
-struct ErrorFields {
-  std::string name, code, syscall, path, message;
-};
-
-ErrorFields fieldsOf(const std::exception_ptr& e) {
-  if (!e) return {"(none)", "", "", "", ""};
-  try {
-    std::rethrow_exception(e);
-  } catch (const UvError& u) {
-    return {std::string(u.name()), std::string(u.code()), std::string(u.syscall()),
-            std::string(u.path()), u.what()};
-  } catch (const SystemError& s) {
-    return {std::string(s.name()), std::string(s.code()), "", "", s.what()};
-  } catch (const std::exception& x) {
-    return {"std::exception", "", "", "", x.what()};
-  }
-}
+using nx::testing::ErrorFields;
+using nx::testing::fieldsOf;
+using nx::testing::openFdCount;
+using nx::testing::pattern;
 
 class ReadStreamTest : public nx::testing::FreshLoop {
  protected:

@@ -24,32 +24,13 @@
 #include "nodexx/core/internal/fresh_loop.hpp"
 #include "nodexx/core/promise.hpp"
 #include "nodexx/core/timers.hpp"
+#include "nodexx/fs/internal/test_support.hpp"
 #include "nodexx/fs/read_stream.hpp"
 #include "nodexx/stream/pipeline.hpp"
 #include "nodexx/stream/readable.hpp"
 
 namespace nx {
 namespace {
-
-int openFdCount() {
-  int n = 0;
-  if (DIR* d = ::opendir("/proc/self/fd")) {
-    while (const dirent* e = ::readdir(d)) {
-      if (e->d_name[0] != '.') ++n;
-    }
-    ::closedir(d);
-    --n;  // the listing's own descriptor
-  }
-  return n;
-}
-
-std::string pattern(std::size_t size, std::size_t seed = 0) {
-  std::string s(size, '\0');
-  for (std::size_t i = 0; i < size; ++i) {
-    s[i] = static_cast<char>(((i + seed) * 7 + (i + seed) / 251) & 0xff);
-  }
-  return s;
-}
 
 std::string readText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -77,23 +58,10 @@ void record(const std::shared_ptr<fs::WriteStream>& s, Record& r) {
   ev.close.on([&r] { r.events.push_back("close"); });
 }
 
-struct ErrorFields {
-  std::string name, code, syscall, path, message;
-};
-
-ErrorFields fieldsOf(const std::exception_ptr& e) {
-  if (!e) return {"(none)", "", "", "", ""};
-  try {
-    std::rethrow_exception(e);
-  } catch (const UvError& u) {
-    return {std::string(u.name()), std::string(u.code()), std::string(u.syscall()),
-            std::string(u.path()), u.what()};
-  } catch (const SystemError& s) {
-    return {std::string(s.name()), std::string(s.code()), "", "", s.what()};
-  } catch (const std::exception& x) {
-    return {"std::exception", "", "", "", x.what()};
-  }
-}
+using nx::testing::ErrorFields;
+using nx::testing::fieldsOf;
+using nx::testing::openFdCount;
+using nx::testing::pattern;
 
 using Events = std::vector<std::string>;
 

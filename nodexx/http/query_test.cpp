@@ -1,49 +1,18 @@
 // SPDX-License-Identifier: MIT
 #include "nodexx/http/query.hpp"
 
-#include <unistd.h>
-
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "nodexx/core/internal/node_runner.hpp"
+
 namespace nx::http::querystring {
 namespace {
 
-std::string jsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\b') {
-      out += "\\b";
-    } else if (c == '\f') {
-      out += "\\f";
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
-  return out + "\"";
-}
+using nx::testing::jsonString;
 
 std::string entriesJson(const ParsedQuery& q) {
   std::string out = "[";
@@ -164,13 +133,8 @@ std::vector<std::string> queryCases() {
   return cases;
 }
 
-std::filesystem::path sourceDir() {
-  if (const char* dir = std::getenv("NX_SOURCE_DIR"); dir && *dir) return dir;
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
-}
-
 TEST(QuerystringOracle, ParseUnescapeEscapeAndStringifyMatchNode) {
-  if (std::system("node --version > /dev/null 2>&1") != 0) {
+  if (!nx::testing::hasNode()) {
     GTEST_SKIP() << "node is not on PATH; the querystring oracle needs Node.js";
   }
   auto cases = queryCases();
@@ -180,27 +144,11 @@ TEST(QuerystringOracle, ParseUnescapeEscapeAndStringifyMatchNode) {
     json += jsonString(cases[i]);
   }
   json += "]";
-  auto file = std::filesystem::temp_directory_path() /
-              ("nx_qs_oracle_" + std::to_string(::getpid()) + ".json");
-  std::ofstream(file) << json;
-  std::string command = "node '" +
-                        (sourceDir() / "tests/node_oracle/scenarios/query_table.js").string() +
-                        "' '" + file.string() + "'";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::vector<std::string> expected;
-  std::string line;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, pipe)) {
-    line += buf;
-    if (line.back() == '\n') {
-      line.pop_back();
-      expected.push_back(std::move(line));
-      line.clear();
-    }
-  }
-  pclose(pipe);
-  std::filesystem::remove(file);
+  const nx::testing::TempFile file("nx_qs_oracle", json);
+  const nx::testing::NodeOutput node = nx::testing::runNode(
+      {.script = "tests/node_oracle/scenarios/query_table.js", .args = {file.path()}});
+  ASSERT_NE(node.status, -1) << "node could not be started";
+  const std::vector<std::string> expected = node.lines();
   ASSERT_EQ(expected.size(), cases.size());
 
   for (std::size_t i = 0; i < cases.size(); ++i) {

@@ -4,42 +4,16 @@
 #include "nodexx/http/server.hpp"
 
 #include <chrono>
-#include <cstdlib>
-#include <new>
 #include <string>
 
 #include <gtest/gtest.h>
 
+// This test binary's only replacement of the global operator new.
+#define NX_REPLACE_OPERATOR_NEW
+#include "nodexx/core/internal/alloc_counter.hpp"
 #include "nodexx/core/internal/fresh_loop.hpp"
 #include "nodexx/core/threadpool.hpp"
 #include "nodexx/http/internal/server_test_client.hpp"
-
-namespace {
-thread_local bool tCounting = false;
-thread_local std::size_t tAllocations = 0;
-}  // namespace
-
-void* operator new(std::size_t n) {
-  if (tCounting) ++tAllocations;
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  if (tCounting) ++tAllocations;
-  return std::malloc(n == 0 ? 1 : n);
-}
-// Every form that pairs with the ones above is replaced too: under ASan a mix of ours and the
-// sanitizer's would be reported as an alloc/dealloc mismatch.
-void* operator new[](std::size_t n) { return ::operator new(n); }
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept {
-  return ::operator new(n, t);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace nx::http {
 namespace {
@@ -49,19 +23,14 @@ using namespace std::chrono_literals;
 class ServerAllocTest : public nx::testing::FreshLoop {};
 
 TEST_F(ServerAllocTest, PipelinedPlaintextRequestsAllocateNothingAfterWarmUp) {
+  ASSERT_TRUE(nx::testing::allocationsAreCounted());
   int served = 0;
   std::size_t allocations = 0;
   Server server([&](IncomingMessage& req, ServerResponse& res) {
     ++served;
     // Count from the 3rd request of the batch (the first ones warm the pools up) to the last.
-    if (req.path() == "/start") {
-      tAllocations = 0;
-      tCounting = true;
-    }
-    if (req.path() == "/stop") {
-      tCounting = false;
-      allocations = tAllocations;
-    }
+    if (req.path() == "/start") nx::testing::startCountingAllocations();
+    if (req.path() == "/stop") allocations = nx::testing::stopCountingAllocations();
     res.setHeader("Content-Type", "text/plain");
     res.end("Hello, World!");
   });

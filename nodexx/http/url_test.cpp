@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "nodexx/http/url.hpp"
 
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <utility>
@@ -12,49 +8,14 @@
 
 #include <gtest/gtest.h>
 
+#include "nodexx/core/internal/node_runner.hpp"
+
 namespace nx::http {
 namespace {
 
 // ---- the node oracle ----
 
-std::string jsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out + "\"";
-}
+using nx::testing::jsonString;
 
 struct Case {
   std::string input;
@@ -369,36 +330,13 @@ std::string paramsLine(const Url& u) {
   return out + "]," + jsonString(params.toString()) + "]";
 }
 
-std::filesystem::path sourceDir() {
-  if (const char* dir = std::getenv("NX_SOURCE_DIR"); dir && *dir) return dir;
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
-}
-
 std::vector<std::string> runNode(const std::string& script, const std::string& json) {
-  auto file = std::filesystem::temp_directory_path() /
-              ("nx_oracle_" + std::to_string(::getpid()) + ".json");
-  std::ofstream(file) << json;
-  std::string command = "node '" + (sourceDir() / script).string() + "' '" + file.string() + "'";
-  std::vector<std::string> lines;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return lines;
-  std::string line;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, pipe)) {
-    line += buf;
-    if (!line.empty() && line.back() == '\n') {
-      line.pop_back();
-      lines.push_back(std::move(line));
-      line.clear();
-    }
-  }
-  pclose(pipe);
-  std::filesystem::remove(file);
-  return lines;
+  const nx::testing::TempFile file("nx_oracle", json);
+  return nx::testing::runNode({.script = script, .args = {file.path()}}).lines();
 }
 
 TEST(UrlOracle, EveryFieldMatchesNodeForTheTable) {
-  if (std::system("node --version > /dev/null 2>&1") != 0) {
+  if (!nx::testing::hasNode()) {
     GTEST_SKIP() << "node is not on PATH; the URL oracle needs Node.js";
   }
   auto cases = urlCases();

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "nodexx/core/internal/node_runner.hpp"
 #include "nodexx/json/errors.hpp"
 #include "nodexx/json/internal/parser.hpp"
 #include "nodexx/json/internal/test_print.hpp"
@@ -26,12 +27,7 @@ namespace json = nx::json;
 namespace {
 
 fs::path suiteDir() {
-  const char* src = std::getenv("NX_SOURCE_DIR");
-  // Without the variable (running the binary by hand), the repository is three levels up.
-  const fs::path root = (src != nullptr && *src != 0)
-                            ? fs::path(src)
-                            : fs::path(__FILE__).parent_path().parent_path().parent_path();
-  return root / ".." / "shared" / "conformance" / "JSONTestSuite";
+  return nx::testing::sourceDir() / ".." / "shared" / "conformance" / "JSONTestSuite";
 }
 
 std::string readFile(const fs::path& p) {

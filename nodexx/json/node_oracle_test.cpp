@@ -5,18 +5,16 @@
 // Integers beyond 2^53 are out of the comparison on purpose: nodexx keeps them exact where JS
 // rounds them to doubles (see docs/json.md).
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "nodexx/core/internal/node_runner.hpp"
 #include "nodexx/json/internal/test_print.hpp"
 #include "nodexx/json/parse.hpp"
 #include "nodexx/json/stringify.hpp"
@@ -74,36 +72,25 @@ struct Case {
 
 // Runs the script over the cases; node's outputs, one per case (empty if node failed).
 std::vector<std::string> runNode(const std::vector<Case>& cases) {
-  const auto tmp = std::filesystem::temp_directory_path();
-  const auto script = tmp / ("nx_json_oracle_" + std::to_string(::getpid()) + ".js");
-  const auto input = tmp / ("nx_json_oracle_" + std::to_string(::getpid()) + ".txt");
-  std::ofstream(script) << kScript;
-  {
-    std::ofstream in(input);
-    for (const Case& c : cases) in << c.line << '\n';
-  }
-  const std::string command = "node '" + script.string() + "' '" + input.string() + "'";
+  const nx::testing::TempFile script("nx_json_oracle", kScript, ".js");
+  std::string text;
+  for (const Case& c : cases) text += c.line + '\n';
+  const nx::testing::TempFile input("nx_json_oracle", text, ".txt");
+  const nx::testing::NodeOutput node =
+      nx::testing::runNode({.script = script.path(), .args = {input.path()}});
   std::vector<std::string> lines;
-  if (FILE* pipe = ::popen(command.c_str(), "r")) {
-    std::string current;
-    char buf[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) current.append(buf, n);
-    ::pclose(pipe);
-    std::size_t start = 0;
-    for (std::size_t nl; (nl = current.find('\n', start)) != std::string::npos; start = nl + 1) {
-      lines.push_back(fromHex(std::string_view(current).substr(start, nl - start)));
-    }
+  // A last line without its newline is cut short: it is left out.
+  const std::size_t complete = node.out.rfind('\n') + 1;
+  for (const std::string& line : nx::testing::splitLines(node.out.substr(0, complete))) {
+    lines.push_back(fromHex(line));
   }
-  std::filesystem::remove(script);
-  std::filesystem::remove(input);
   return lines;
 }
 
 class NodeOracleTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (std::system("node --version > /dev/null 2>&1") != 0) {
+    if (!nx::testing::hasNode()) {
       GTEST_SKIP() << "node is not on PATH; the JSON oracle needs Node.js";
     }
   }

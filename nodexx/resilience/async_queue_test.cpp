@@ -14,6 +14,7 @@
 
 #include "nodexx/core/internal/fresh_loop.hpp"
 #include "nodexx/core/process.hpp"
+#include "nodexx/resilience/internal/test_probes.hpp"
 
 using ::testing::ElementsAre;
 using namespace std::chrono_literals;
@@ -23,32 +24,7 @@ namespace {
 
 using AsyncQueueTest = nx::testing::FreshLoop;
 
-// Tasks that run until the test opens their gate, recording what ran and how many at once.
-struct Probe {
-  int active = 0;
-  int maxActive = 0;
-  std::vector<int> started;
-  std::map<int, Promise<>::Resolvers> gates;
-
-  auto task(int id) {
-    return [this, id]() -> Promise<int> {
-      ++active;
-      maxActive = std::max(maxActive, active);
-      started.push_back(id);
-      auto gate = Promise<>::withResolvers();
-      gates.emplace(id, gate);
-      co_await gate.promise;
-      --active;
-      co_return id;
-    };
-  }
-  void open(int id) {
-    auto it = gates.find(id);
-    ASSERT_NE(it, gates.end()) << "task " << id << " has not started";
-    it->second.resolve();
-    gates.erase(it);
-  }
-};
+using testing::Probe;
 
 void recordEvents(AsyncQueue& q, std::vector<std::string>& log) {
   q.active.on([&log] { log.push_back("active"); });

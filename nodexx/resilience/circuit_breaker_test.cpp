@@ -16,40 +16,16 @@
 
 #include "nodexx/core/internal/fresh_loop.hpp"
 #include "nodexx/core/process.hpp"
+#include "nodexx/resilience/internal/test_probes.hpp"
 
 using ::testing::ElementsAre;
 
 namespace nx::resilience {
 namespace {
 
-std::string codeOf(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const SystemError& s) {
-    return std::string(s.code());
-  } catch (const std::exception& s) {
-    return s.what();
-  }
-}
-
-// How a fire() settled.
-struct Outcome {
-  bool settled = false;
-  std::optional<int> value;
-  std::string error;  // the SystemError code, or what()
-};
-
-void watch(Promise<int> p, Outcome& o) {
-  (void)p.then(
-      [&o](int v) {
-        o.settled = true;
-        o.value = v;
-      },
-      [&o](std::exception_ptr e) {
-        o.settled = true;
-        o.error = codeOf(e);
-      });
-}
+using testing::codeOf;
+using testing::Outcome;
+using testing::watch;
 
 // A downstream call the test settles by hand. Like a well-behaved call it rejects when its
 // signal aborts (a promise that never settles would keep its reaction, and the breaker, alive).

@@ -16,6 +16,7 @@
 #include "nodexx/core/combinators.hpp"
 #include "nodexx/core/internal/fresh_loop.hpp"
 #include "nodexx/core/process.hpp"
+#include "nodexx/resilience/internal/test_probes.hpp"
 
 using ::testing::ElementsAre;
 
@@ -24,32 +25,7 @@ namespace {
 
 using LimiterTest = nx::testing::FreshLoop;
 
-// Tasks that run until the test opens their gate, recording what ran and how many at once.
-struct Probe {
-  int active = 0;
-  int maxActive = 0;
-  std::vector<int> started;
-  std::map<int, Promise<>::Resolvers> gates;
-
-  auto task(int id) {
-    return [this, id]() -> Promise<int> {
-      ++active;
-      maxActive = std::max(maxActive, active);
-      started.push_back(id);
-      auto gate = Promise<>::withResolvers();
-      gates.emplace(id, gate);
-      co_await gate.promise;
-      --active;
-      co_return id;
-    };
-  }
-  void open(int id) {
-    auto it = gates.find(id);
-    ASSERT_NE(it, gates.end()) << "task " << id << " has not started";
-    it->second.resolve();
-    gates.erase(it);
-  }
-};
+using testing::Probe;
 
 TEST_F(LimiterTest, NeverRunsMoreThanConcurrencyAndStartsInFifoOrder) {
   Limiter limit(3);

@@ -12,39 +12,16 @@
 #include <vector>
 
 #include "nodexx/core/internal/fresh_loop.hpp"
+#include "nodexx/resilience/internal/test_probes.hpp"
 
 using ::testing::ElementsAre;
 
 namespace nx::resilience {
 namespace {
 
-std::string codeOf(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const SystemError& s) {
-    return std::string(s.code());
-  } catch (const std::exception& s) {
-    return s.what();
-  }
-}
-
-struct Outcome {
-  bool settled = false;
-  std::optional<int> value;
-  std::string error;
-};
-
-void watch(Promise<int> p, Outcome& o) {
-  (void)p.then(
-      [&o](int v) {
-        o.settled = true;
-        o.value = v;
-      },
-      [&o](std::exception_ptr e) {
-        o.settled = true;
-        o.error = codeOf(e);
-      });
-}
+using testing::codeOf;
+using testing::Outcome;
+using testing::watch;
 
 // A downstream that fails with codes E1, E2, ... for its first `failures` calls, then returns
 // the attempt number; it records every context it was given.

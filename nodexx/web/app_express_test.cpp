@@ -2,14 +2,13 @@
 // Key behaviours of App/Router/Request/Response compared with Express 5 itself: the same app
 // is written in testdata/core_express_oracle.js, the same requests go to both, and status,
 // selected headers and body must match. Skips when node or bench/node_modules is missing.
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "nodexx/core/internal/node_runner.hpp"
 #include "nodexx/json/parse.hpp"
 #include "nodexx/json/stringify.hpp"
 #include "nodexx/web/app.hpp"
@@ -23,23 +22,6 @@ struct Case {
   const char* url;
   std::vector<std::pair<std::string, std::string>> headers;
 };
-
-std::filesystem::path sourceDir() {
-  if (const char* dir = std::getenv("NX_SOURCE_DIR"); dir && *dir) return dir;
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
-}
-
-std::string shellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
 
 App buildApp() {
   App app;
@@ -129,11 +111,10 @@ std::vector<Case> cases() {
 class AppExpressTest : public testsupport::WebTest {};
 
 TEST_F(AppExpressTest, ResponsesMatchExpress) {
-  auto modules = sourceDir() / "bench" / "node_modules";
-  if (std::system("node --version > /dev/null 2>&1") != 0) {
+  if (!nx::testing::hasNode()) {
     GTEST_SKIP() << "node is not on PATH; the Express comparison needs Node.js";
   }
-  if (!std::filesystem::exists(modules / "express")) {
+  if (!std::filesystem::exists(nx::testing::npmModules() / "express")) {
     GTEST_SKIP() << "bench/node_modules is missing (npm ci --prefix bench)";
   }
   auto list = cases();
@@ -144,24 +125,11 @@ TEST_F(AppExpressTest, ResponsesMatchExpress) {
     jsCases.push_back(
         json::Object{{"method", c.method}, {"url", c.url}, {"headers", std::move(h)}});
   }
-  std::string command =
-      "NODE_PATH=" + shellQuote(modules.string()) + " node " +
-      shellQuote((sourceDir() / "nodexx/web/testdata/core_express_oracle.js").string()) + " " +
-      shellQuote(json::stringify(json::Value(std::move(jsCases))));
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::vector<std::string> lines;
-  std::string line;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, pipe) != nullptr) {
-    line += buf;
-    if (!line.empty() && line.back() == '\n') {
-      line.pop_back();
-      lines.push_back(std::move(line));
-      line.clear();
-    }
-  }
-  ASSERT_EQ(pclose(pipe), 0) << "node failed";
+  const nx::testing::NodeOutput node =
+      nx::testing::runNode({.script = "nodexx/web/testdata/core_express_oracle.js",
+                            .args = {json::stringify(json::Value(std::move(jsCases)))}});
+  ASSERT_EQ(node.status, 0) << "node failed";
+  const std::vector<std::string> lines = node.lines();
   ASSERT_EQ(lines.size(), list.size()) << "node printed a line per case";
 
   App app = buildApp();

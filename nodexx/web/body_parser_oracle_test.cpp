@@ -7,14 +7,14 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 
 #include "nodexx/core/internal/fresh_loop.hpp"
+#include "nodexx/core/internal/node_runner.hpp"
 #include "nodexx/json/parse.hpp"
 #include "nodexx/json/stringify.hpp"
 #include "nodexx/web/app.hpp"
@@ -26,11 +26,6 @@
 namespace nx::web {
 namespace {
 
-std::string sourceDir() {
-  if (const char* dir = std::getenv("NX_SOURCE_DIR"); dir != nullptr && *dir != '\0') return dir;
-  return ".";
-}
-
 std::string readAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;
@@ -38,21 +33,18 @@ std::string readAll(const std::string& path) {
   return s.str();
 }
 
-std::optional<std::string> runOracle(const std::string& root) {
-  const std::string modules = root + "/bench/node_modules";
-  if (std::system("node --version > /dev/null 2>&1") != 0) return std::nullopt;
-  if (std::ifstream(modules + "/body-parser/package.json").fail()) return std::nullopt;
-  const std::string command = "NODE_PATH='" + modules + "' node '" + root +
-                              "/nodexx/web/testdata/body_oracle.js' '" + root +
-                              "/nodexx/web/testdata/body_oracle_cases.json'";
-  std::string out;
-  if (FILE* pipe = ::popen(command.c_str(), "r")) {
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-    if (::pclose(pipe) != 0) return std::nullopt;
+// What node printed for every case, or nullopt when node, body-parser or the run failed.
+std::optional<std::string> runOracle() {
+  if (!nx::testing::hasNode()) return std::nullopt;
+  if (!std::filesystem::exists(nx::testing::npmModules() / "body-parser" / "package.json")) {
+    return std::nullopt;
   }
-  return out;
+  const nx::testing::NodeOutput node = nx::testing::runNode(
+      {.script = "nodexx/web/testdata/body_oracle.js",
+       .args = {
+           (nx::testing::sourceDir() / "nodexx/web/testdata/body_oracle_cases.json").string()}});
+  if (node.status != 0) return std::nullopt;
+  return node.out;
 }
 
 // body-parser's error `type` → the problem code nodexx gives the same failure.
@@ -136,8 +128,8 @@ void answer(Request& req, Response& res) {
 class BodyParserOracleTest : public nx::testing::FreshLoop {};
 
 TEST_F(BodyParserOracleTest, SameStatusErrorAndBodyAsBodyParser) {
-  const std::string root = sourceDir();
-  auto out = runOracle(root);
+  const std::string root = nx::testing::sourceDir().string();
+  auto out = runOracle();
   if (!out) GTEST_SKIP() << "node or " << root << "/bench/node_modules/body-parser is missing";
   const json::Value expected = json::parse(*out);
   const json::Value cases =

@@ -176,14 +176,7 @@ TEST(ContentTypeOracle, MatchesTheNpmPackage) {
     }
     mine.push_back(testutil::jsJson(r));
   }
-  const auto node = testutil::runOracle("util_content_type.js", json::Value(cases));
-  ASSERT_EQ(node.size(), mine.size());
-  EXPECT_EQ(testutil::compareLines(node, mine,
-                                   [&](std::size_t i, auto& n, auto& m) {
-                                     ADD_FAILURE() << testutil::jsJson(cases[i])
-                                                   << "\n  node:   " << n << "\n  nodexx: " << m;
-                                   }),
-            0u);
+  testutil::expectSameAsNode("util_content_type.js", json::Value(cases), mine);
 }
 
 }  // namespace

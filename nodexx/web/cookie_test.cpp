@@ -265,14 +265,7 @@ TEST(CookieOracle, MatchesTheNpmPackages) {
       mine.push_back(testutil::jsJson(u ? json::Value(*u) : json::Value(false)));
     }
   }
-  const auto node = testutil::runOracle("util_cookie.js", json::Value(cases));
-  ASSERT_EQ(node.size(), mine.size());
-  EXPECT_EQ(testutil::compareLines(node, mine,
-                                   [&](std::size_t i, auto& n, auto& m) {
-                                     ADD_FAILURE() << testutil::jsJson(cases[i])
-                                                   << "\n  node:   " << n << "\n  nodexx: " << m;
-                                   }),
-            0u);
+  testutil::expectSameAsNode("util_cookie.js", json::Value(cases), mine);
 }
 
 }  // namespace

@@ -130,12 +130,7 @@ TEST(EncodeUrlOracle, MatchesTheNpmPackages) {
       mine.push_back(testutil::jsJson(r));
     }
   }
-  const auto node = testutil::runOracle("util_encode_url.js", json::Value(cases));
-  ASSERT_EQ(node.size(), mine.size()) << "node printed a different number of lines";
-  const auto failures = testutil::compareLines(node, mine, [&](std::size_t i, auto& n, auto& m) {
-    ADD_FAILURE() << testutil::jsJson(cases[i]) << "\n  node:   " << n << "\n  nodexx: " << m;
-  });
-  EXPECT_EQ(failures, 0u);
+  testutil::expectSameAsNode("util_encode_url.js", json::Value(cases), mine);
 }
 
 }  // namespace

@@ -241,14 +241,7 @@ TEST(ProxyAddrOracle, MatchesTheNpmPackages) {
           json::Object{{"ip", proxyAddr(socket, xv, t.trust)}, {"all", all}, {"ips", ipsOut}}));
     }
   }
-  const auto node = testutil::runOracle("util_proxy_addr.js", json::Value(cases));
-  ASSERT_EQ(node.size(), mine.size());
-  EXPECT_EQ(testutil::compareLines(node, mine,
-                                   [&](std::size_t i, auto& n, auto& m) {
-                                     ADD_FAILURE() << testutil::jsJson(cases[i])
-                                                   << "\n  node:   " << n << "\n  nodexx: " << m;
-                                   }),
-            0u);
+  testutil::expectSameAsNode("util_proxy_addr.js", json::Value(cases), mine);
 }
 
 }  // namespace

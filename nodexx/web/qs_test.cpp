@@ -420,14 +420,7 @@ TEST(QsOracle, MatchesTheNpmPackage) {
       mine.push_back(testutil::jsJson(json::Value(qs::stringify(value, o))));
     }
   }
-  const auto node = testutil::runOracle("util_qs.js", json::Value(cases));
-  ASSERT_EQ(node.size(), mine.size());
-  EXPECT_EQ(testutil::compareLines(node, mine,
-                                   [&](std::size_t i, auto& n, auto& m) {
-                                     ADD_FAILURE() << testutil::jsJson(cases[i])
-                                                   << "\n  node:   " << n << "\n  nodexx: " << m;
-                                   }),
-            0u);
+  testutil::expectSameAsNode("util_qs.js", json::Value(cases), mine);
 }
 
 }  // namespace

@@ -4,17 +4,15 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "nodexx/core/internal/node_runner.hpp"
 #include "nodexx/web/internal/route_tree.hpp"
 
 namespace nx::web::detail {
@@ -133,74 +131,13 @@ TEST(RoutePatternTest, LoosenRemovesTrailingSlashesUnlessStrict) {
 
 // ---- the path-to-regexp oracle ----
 
-std::string jsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-std::filesystem::path sourceDir() {
-  if (const char* dir = std::getenv("NX_SOURCE_DIR"); dir && *dir) return dir;
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
-}
+using nx::testing::jsonString;
 
 std::vector<std::string> runOracle(const std::string& json) {
-  auto file = std::filesystem::temp_directory_path() /
-              ("nx_route_oracle_" + std::to_string(::getpid()) + ".json");
-  std::ofstream(file) << json;
-  const auto root = sourceDir();
-  std::string command = "NODE_PATH='" + (root / "bench/node_modules").string() + "' node '" +
-                        (root / "nodexx/web/testdata/route_oracle.js").string() + "' '" +
-                        file.string() + "'";
-  std::vector<std::string> lines;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return lines;
-  std::string line;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, pipe)) {
-    line += buf;
-    if (!line.empty() && line.back() == '\n') {
-      line.pop_back();
-      lines.push_back(std::move(line));
-      line.clear();
-    }
-  }
-  pclose(pipe);
-  std::filesystem::remove(file);
-  return lines;
+  const nx::testing::TempFile file("nx_route_oracle", json);
+  return nx::testing::runNode(
+             {.script = "nodexx/web/testdata/route_oracle.js", .args = {file.path()}})
+      .lines();
 }
 
 struct TableRow {
@@ -434,9 +371,8 @@ std::size_t compareWithNode(const std::vector<TableRow>& rows) {
 }
 
 bool oracleAvailable() {
-  const auto modules = sourceDir() / "bench/node_modules/path-to-regexp";
-  if (!std::filesystem::exists(modules)) return false;
-  return std::system("node --version > /dev/null 2>&1") == 0;
+  return std::filesystem::exists(nx::testing::npmModules() / "path-to-regexp") &&
+         nx::testing::hasNode();
 }
 
 constexpr const char* kSkipMessage =

@@ -24,6 +24,7 @@
 #include "nodexx/web/errors.hpp"
 #include "nodexx/web/etag.hpp"
 #include "nodexx/web/fresh.hpp"
+#include "nodexx/web/testdata/files_oracle/oracle.hpp"
 
 namespace nx::web {
 namespace {
@@ -41,30 +42,13 @@ struct Reply {
   std::string code() const { return header("x-error-code"); }
 };
 
-void writeFile(const stdfs::path& p, std::string_view content) {
-  stdfs::create_directories(p.parent_path());
-  std::ofstream f(p, std::ios::binary);
-  f << content;
-}
-
-/// Open descriptors of this process that point at `file`.
-int openDescriptorsOf(const stdfs::path& file) {
-  int n = 0;
-  for (const auto& e : stdfs::directory_iterator("/proc/self/fd")) {
-    std::error_code ec;
-    const auto target = stdfs::read_symlink(e.path(), ec);
-    if (!ec && target == file) ++n;
-  }
-  return n;
-}
+using nx::web::testing::openDescriptorsOf;
+using nx::web::testing::writeFile;
 
 class SendFileTest : public nx::testing::FreshLoop {
  protected:
   void SetUp() override {
-    dir = stdfs::temp_directory_path() /
-          ("nx_send_file_" + std::to_string(::getpid()) + "_" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    stdfs::remove_all(dir);
+    dir = nx::web::testing::freshTestDir("nx_send_file");
     writeFile(dir / "hello.txt", "hello world");
     writeFile(dir / "page.html", "<p>hi</p>");
     writeFile(dir / "data.json", "{\"a\":1}");

@@ -29,11 +29,8 @@ namespace {
 namespace stdfs = std::filesystem;
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
-void writeFile(const stdfs::path& p, std::string_view content) {
-  stdfs::create_directories(p.parent_path());
-  std::ofstream f(p, std::ios::binary);
-  f << content;
-}
+using nx::web::testing::openDescriptorsOf;
+using nx::web::testing::writeFile;
 
 Promise<> injectInto(App& app, std::string method, std::string url, Fields h,
                      nx::web::InjectResponse& out) {
@@ -65,10 +62,7 @@ Promise<> injectInto(App& app, std::string method, std::string url, Fields h,
 class ServeStaticTest : public nx::testing::FreshLoop {
  protected:
   void SetUp() override {
-    dir = stdfs::temp_directory_path() /
-          ("nx_serve_static_" + std::to_string(::getpid()) + "_" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    stdfs::remove_all(dir);
+    dir = nx::web::testing::freshTestDir("nx_serve_static");
     writeFile(dir / "hello.txt", "hello world");
     writeFile(dir / "page.html", "<p>page</p>");
     writeFile(dir / ".secret", "token");
@@ -336,16 +330,6 @@ TEST_F(ServeStaticTest, SendFileAndDownloadThroughResponse) {
   EXPECT_EQ(header(o, "content-disposition"), "attachment; filename=nested.txt");
 }
 
-/// Open descriptors of this process that point at `file`.
-int openDescriptorsOf(const stdfs::path& file) {
-  int n = 0;
-  for (const auto& e : stdfs::directory_iterator("/proc/self/fd")) {
-    std::error_code ec;
-    if (stdfs::read_symlink(e.path(), ec) == file && !ec) ++n;
-  }
-  return n;
-}
-
 TEST_F(ServeStaticTest, ClientAbortDuringSendFileClosesTheFileOverRealHttp) {
   const stdfs::path file = dir / "huge.bin";
   {
@@ -490,35 +474,8 @@ TEST_F(ServeStaticTest, MatchesExpressStatic) {
         (ok && r.body.size() <= 64 ? nx::web::testing::jsonBytes(r.body) : "null") + "}");
   }
   // The requests go to node in a file; the root is the same folder.
-  const auto file = stdfs::temp_directory_path() /
-                    ("nx_static_requests_" + std::to_string(::getpid()) + ".jsonl");
-  {
-    std::ofstream f(file, std::ios::binary);
-    for (const auto& line : input) f << line << '\n';
-  }
-  const std::string command =
-      "NODE_PATH='" + (nx::web::testing::sourceDir() / "bench/node_modules").string() + "' node '" +
-      (nx::web::testing::sourceDir() / "nodexx/web/testdata/files_oracle/static_server.js")
-          .string() +
-      "' '" + root + "' '" + file.string() + "'";
-  std::vector<std::string> expected;
-  {
-    FILE* pipe = popen(command.c_str(), "r");
-    ASSERT_NE(pipe, nullptr);
-    std::string all;
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) all.append(buf, n);
-    pclose(pipe);
-    std::size_t start = 0;
-    while (start < all.size()) {
-      std::size_t nl = all.find('\n', start);
-      if (nl == std::string::npos) nl = all.size();
-      expected.push_back(all.substr(start, nl - start));
-      start = nl + 1;
-    }
-  }
-  stdfs::remove(file);
+  const std::vector<std::string> expected = nx::web::testing::runOracle(
+      "nodexx/web/testdata/files_oracle/static_server.js", input, {root});
   ASSERT_EQ(expected.size(), input.size());
   for (std::size_t i = 0; i < input.size(); ++i) {
     EXPECT_EQ(mine[i], expected[i]) << "request " << input[i];

@@ -5,11 +5,14 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <exception>
-#include <cstddef>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,11 +99,45 @@ inline std::string codeOf(const std::exception_ptr& e) {
   }
 }
 
+/// A JS boolean as console.log prints it.
+inline const char* boolText(bool b) { return b ? "true" : "false"; }
+
+/// The bytes of the file at `path` (empty when it cannot be read).
+inline std::string readText(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+/// Writes `size` bytes of the fs scenarios' pattern (byte i is (i * 7 + i / 251) & 0xff) to
+/// `path`, as the JS twins do before they stream the file.
+inline void writePattern(const char* path, std::size_t size) {
+  std::string bytes(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>((i * 7 + i / 251) & 0xff);
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+/// A step of chain(): does its work, then calls `next` (at most once) to start the next step.
+using Step = std::function<void(std::function<void()>)>;
+
+namespace detail {
+inline void runStep(const std::shared_ptr<const std::vector<Step>>& steps, std::size_t i) {
+  if (i == steps->size()) return;
+  (*steps)[i]([steps, i] { runStep(steps, i + 1); });
+}
+}  // namespace detail
+
+/// Runs `steps` one after the other, each started by the previous one's `next`. The steps stay
+/// alive while a `next` that can still be called does.
+inline void chain(std::vector<Step> steps) {
+  detail::runStep(std::make_shared<const std::vector<Step>>(std::move(steps)), 0);
+}
+
 }  // namespace nx::oracle
 
 /// Defines the scenario `name` (the twin's file name without .cpp, and the .js file's name).
-#define NX_ORACLE_SCENARIO(name)                                                     \
-  static int nxOracleScenario_##name();                                              \
-  static const ::nx::oracle::Registrar nxOracleRegistrar_##name{#name,               \
-                                                                 &nxOracleScenario_##name}; \
+#define NX_ORACLE_SCENARIO(name)                                                                  \
+  static int nxOracleScenario_##name();                                                           \
+  static const ::nx::oracle::Registrar nxOracleRegistrar_##name{#name, &nxOracleScenario_##name}; \
   static int nxOracleScenario_##name()

@@ -6,38 +6,28 @@
 // (bench/node_modules), and hands back one JSON value per case. Included by the *_test.cpp
 // files only.
 
-#include <unistd.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "nodexx/core/internal/node_runner.hpp"
 #include "nodexx/json/parse.hpp"
 #include "nodexx/json/stringify.hpp"
 #include "nodexx/json/value.hpp"
 
 namespace nx::web::testutil {
 
-/// The repository root: NX_SOURCE_DIR, or derived from this file's path.
-inline std::filesystem::path sourceDir() {
-  if (const char* dir = std::getenv("NX_SOURCE_DIR"); dir && *dir) return dir;
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
-}
-
 /// Why the oracle cannot run (node missing, packages missing), or nullopt when it can.
 inline std::optional<std::string> oracleUnavailable() {
-  if (std::system("node --version > /dev/null 2>&1") != 0) {
-    return "node is not on PATH; the npm oracle needs Node.js";
-  }
-  if (!std::filesystem::is_directory(sourceDir() / "bench" / "node_modules")) {
+  if (!nx::testing::hasNode()) return "node is not on PATH; the npm oracle needs Node.js";
+  if (!std::filesystem::is_directory(nx::testing::npmModules())) {
     return "bench/node_modules is missing (run `npm ci --prefix bench`)";
   }
   return std::nullopt;
@@ -53,32 +43,10 @@ inline std::string jsJson(const json::Value& v) {
 /// Runs nodexx/web/testdata/<script> on `cases` (a JSON array) and returns the lines it
 /// printed, one per case.
 inline std::vector<std::string> runOracle(std::string_view script, const json::Value& cases) {
-  const auto file =
-      std::filesystem::temp_directory_path() /
-      ("nx_util_oracle_" + std::to_string(::getpid()) + "_" + std::string(script) + ".json");
-  std::ofstream(file) << jsJson(cases);
-  const auto root = sourceDir();
-  const std::string command =
-      "NODE_PATH='" + (root / "bench" / "node_modules").string() + "' node '" +
-      (root / "nodexx" / "web" / "testdata" / std::string(script)).string() + "' '" +
-      file.string() + "'";
-  std::vector<std::string> lines;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe != nullptr) {
-    std::string line;
-    char buf[4096];
-    while (std::fgets(buf, sizeof buf, pipe) != nullptr) {
-      line += buf;
-      if (!line.empty() && line.back() == '\n') {
-        line.pop_back();
-        lines.push_back(std::move(line));
-        line.clear();
-      }
-    }
-    pclose(pipe);
-  }
-  std::filesystem::remove(file);
-  return lines;
+  const nx::testing::TempFile file("nx_util_oracle_" + std::string(script), jsJson(cases));
+  return nx::testing::runNode(
+             {.script = "nodexx/web/testdata/" + std::string(script), .args = {file.path()}})
+      .lines();
 }
 
 /// `v` with object members reordered as a JavaScript object enumerates them (canonical array
@@ -117,20 +85,17 @@ inline json::Value jsOrdered(const json::Value& v) {
   return json::Value(std::move(out));
 }
 
-/// Compares `mine[i]` (already JSON text) with node's line i; returns the number of
-/// mismatches and reports each through `report(i, node, mine)`.
-template <typename Report>
-std::size_t compareLines(const std::vector<std::string>& node, const std::vector<std::string>& mine,
-                         Report&& report) {
-  std::size_t failures = 0;
+/// Runs nodexx/web/testdata/<script> on `cases` and expects node's line i to equal `mine[i]`
+/// (JSON text), reporting each case that differs with both lines.
+inline void expectSameAsNode(std::string_view script, const json::Value& cases,
+                             const std::vector<std::string>& mine) {
+  const std::vector<std::string> node = runOracle(script, cases);
+  ASSERT_EQ(node.size(), mine.size()) << "node printed a different number of lines";
   for (std::size_t i = 0; i < mine.size(); ++i) {
-    const std::string& expected = i < node.size() ? node[i] : std::string("<missing>");
-    if (expected != mine[i]) {
-      ++failures;
-      report(i, expected, mine[i]);
+    if (node[i] != mine[i]) {
+      ADD_FAILURE() << jsJson(cases[i]) << "\n  node:   " << node[i] << "\n  nodexx: " << mine[i];
     }
   }
-  return failures;
 }
 
 }  // namespace nx::web::testutil

@@ -19,11 +19,11 @@
 
 namespace {
 
+using nx::oracle::boolText;
+using nx::oracle::readText;
+using nx::oracle::Step;
+
 using Next = std::function<void()>;
-using Step = std::function<void(Next)>;
-
-const char* boolText(bool b) { return b ? "true" : "false"; }
-
 std::string codeText(const std::exception_ptr& e) {
   if (!e) return "undefined";
   try {
@@ -47,13 +47,6 @@ void watch(const char* name, S* s) {
                   std::string(x.code()).c_str(), x.what());
     }
   });
-}
-
-std::string readText(const char* path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 unsigned long long u(std::uint64_t n) { return static_cast<unsigned long long>(n); }
@@ -190,24 +183,8 @@ void wsClose(Next next) {
 }  // namespace
 
 NX_ORACLE_SCENARIO(fs_stream_destroy) {
-  {
-    std::string input(200000, '\0');
-    for (std::size_t i = 0; i < input.size(); ++i) {
-      input[i] = static_cast<char>((i * 7 + i / 251) & 0xff);
-    }
-    std::ofstream("input.bin", std::ios::binary) << input;
-  }
-  auto steps = std::make_shared<std::vector<Step>>(std::vector<Step>{
-      early, inData, closeCb, noAutoClose, abortSignal, heldWrite, inFlight, wsClose});
-  auto next = std::make_shared<std::function<void()>>();
-  *next = [steps, weak = std::weak_ptr<std::function<void()>>(next)] {
-    if (steps->empty()) return;
-    Step step = steps->front();
-    steps->erase(steps->begin());
-    step([weak] {
-      if (auto n = weak.lock()) (*n)();
-    });
-  };
-  (*next)();
+  nx::oracle::writePattern("input.bin", 200000);
+  nx::oracle::chain(
+      {early, inData, closeCb, noAutoClose, abortSignal, heldWrite, inFlight, wsClose});
   return nx::run();
 }

@@ -17,9 +17,9 @@
 
 namespace {
 
-using Step = std::function<void(std::function<void()>)>;
-
-const char* boolText(bool b) { return b ? "true" : "false"; }
+using nx::oracle::boolText;
+using nx::oracle::readText;
+using nx::oracle::Step;
 
 void watchRead(const char* name, const std::shared_ptr<nx::fs::ReadStream>& rs,
                std::function<void()> next) {
@@ -49,13 +49,6 @@ void watchRead(const char* name, const std::shared_ptr<nx::fs::ReadStream>& rs,
   });
 }
 
-std::string readText(const char* path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 void write(std::function<void()> next) {
   auto ws = nx::fs::createWriteStream("output.bin", {.highWaterMark = 4});
   nx::fs::WriteStream* s = ws.get();
@@ -79,14 +72,8 @@ void write(std::function<void()> next) {
 }  // namespace
 
 NX_ORACLE_SCENARIO(fs_stream_range) {
-  {
-    std::string input(1000, '\0');
-    for (std::size_t i = 0; i < input.size(); ++i) {
-      input[i] = static_cast<char>((i * 7 + i / 251) & 0xff);
-    }
-    std::ofstream("input.bin", std::ios::binary) << input;
-  }
-  auto steps = std::make_shared<std::vector<Step>>(std::vector<Step>{
+  nx::oracle::writePattern("input.bin", 1000);
+  nx::oracle::chain({
       [](auto next) {
         watchRead(
             "range",
@@ -109,15 +96,5 @@ NX_ORACLE_SCENARIO(fs_stream_range) {
       [](auto next) { watchRead("missing", nx::fs::createReadStream("missing.bin"), next); },
       [](auto next) { write(next); },
   });
-  auto next = std::make_shared<std::function<void()>>();
-  *next = [steps, weak = std::weak_ptr<std::function<void()>>(next)] {
-    if (steps->empty()) return;
-    Step step = steps->front();
-    steps->erase(steps->begin());
-    step([weak] {
-      if (auto n = weak.lock()) (*n)();
-    });
-  };
-  (*next)();
   return nx::run();
 }

@@ -5,11 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "nodexx/core/internal/node_runner.hpp"
 #include "nodexx/nodexx.hpp"
 #include "nodexx/zlib/zlib_stream.hpp"
 #include "oracle.hpp"
 
 using nx::oracle::log;
+using nx::testing::jsonString;
 
 namespace {
 
@@ -22,15 +24,6 @@ struct Case {
   std::function<std::shared_ptr<zlib::ZlibBase>()> make;
   std::vector<Buffer> chunks;
 };
-
-std::string jsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 void runCase(const std::vector<Case>& cases, std::size_t i) {
   if (i == cases.size()) return;
