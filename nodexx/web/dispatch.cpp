@@ -73,7 +73,10 @@ void Dispatch::popFrame() noexcept {
   --depth_;
 }
 
-void Dispatch::setMount(Frame& f, std::uint32_t matchedLength) noexcept {
+// The per-layer steps below are forced inline: each runs once per layer per request, where the
+// calls themselves cost as much as their bodies.
+[[gnu::always_inline]] inline void Dispatch::setMount(Frame& f,
+                                                      std::uint32_t matchedLength) noexcept {
   if (f.synthetic) {
     c_.baseLen = f.savedBaseLen;
     return;
@@ -82,7 +85,13 @@ void Dispatch::setMount(Frame& f, std::uint32_t matchedLength) noexcept {
   c_.baseLen = std::min(b, c_.pathEnd);
 }
 
-bool Dispatch::bindParams(Frame& f, const Match& m) {
+[[gnu::always_inline]] inline bool Dispatch::bindParams(Frame& f, const Match& m) {
+  if (m.paramCount == 0 && c_.paramEntries.size() == f.paramsBase) {
+    // A layer without params (every use() middleware): only the visible range changes.
+    c_.params.begin_ = f.router->options.mergeParams ? f.parentBegin : f.paramsBase;
+    c_.params.end_ = f.paramsBase;
+    return true;
+  }
   c_.paramEntries.resize(f.paramsBase);
   bool ok = true;
   for (std::uint32_t i = 0; i < m.paramCount; ++i) {
@@ -138,7 +147,8 @@ bool Dispatch::runHooks(Frame& f, Promise<>& out) {
   return false;
 }
 
-Promise<> Dispatch::enterLayer(Frame& f, const Layer& layer, const Match& m, bool& descended) {
+[[gnu::always_inline]] inline Promise<> Dispatch::enterLayer(Frame& f, const Layer& layer,
+                                                             const Match& m, bool& descended) {
   descended = false;
   switch (layer.kind) {
     case LayerKind::Route:
@@ -162,7 +172,7 @@ Promise<> Dispatch::enterLayer(Frame& f, const Layer& layer, const Match& m, boo
 }
 
 Promise<> Dispatch::advance() {
-  std::string_view method = c_.req.method();
+  const std::string_view method = c_.method;
   for (;;) {
     if (depth_ == 0) return finalHandler();
     Frame& f = frames_[depth_ - 1];
@@ -338,7 +348,7 @@ Promise<> Dispatch::invoke(Handler& h) {
   }
   slot_ = prevSlot;
   slotStep_ = prevStep;
-  return finish(s, std::move(p), std::move(downstream), std::move(thrown));
+  return finish(s, p, downstream, thrown);
 }
 
 Promise<> Dispatch::invokeError(ErrorHandler& h) {
@@ -361,7 +371,7 @@ Promise<> Dispatch::invokeError(ErrorHandler& h) {
   }
   slot_ = prevSlot;
   slotStep_ = prevStep;
-  return finish(s, std::move(p), std::move(downstream), std::move(thrown));
+  return finish(s, p, downstream, thrown);
 }
 
 Promise<> Dispatch::invokeHook(ParamHook& h, std::string_view value) {
@@ -383,7 +393,7 @@ Promise<> Dispatch::invokeHook(ParamHook& h, std::string_view value) {
   }
   slot_ = prevSlot;
   slotStep_ = prevStep;
-  return finish(s, std::move(p), std::move(downstream), std::move(thrown));
+  return finish(s, p, downstream, thrown);
 }
 
 void Dispatch::handlerFailed(std::uint64_t s, std::exception_ptr e, Promise<>& more) {
@@ -399,13 +409,13 @@ void Dispatch::handlerFailed(std::uint64_t s, std::exception_ptr e, Promise<>& m
   c_.app->log().error({{"err", e}, {"reqId", c_.req.id()}}, "handler failed after calling next()");
 }
 
-Promise<> Dispatch::finish(std::uint64_t s, Promise<> p, Promise<> downstream,
-                           std::exception_ptr thrown) {
+Promise<> Dispatch::finish(std::uint64_t s, Promise<>& p, Promise<>& downstream,
+                           std::exception_ptr& thrown) {
   if (thrown) {
     Promise<> more;
     handlerFailed(s, std::move(thrown), more);
     if (!downstream || !downstream.isPending()) return more;
-    if (!more || !more.isPending()) return downstream;
+    if (!more || !more.isPending()) return std::move(downstream);
     ++pending;
     return track(s, Promise<>(), [](Promise<> a, Promise<> b) -> Promise<> {
       co_await NextResult(std::move(a));
@@ -415,7 +425,7 @@ Promise<> Dispatch::finish(std::uint64_t s, Promise<> p, Promise<> downstream,
   if (!p || p.isFulfilled()) {
     // Synchronous handler (or a coroutine that completed without suspending): the layer is
     // done when downstream is.
-    return downstream;
+    return std::move(downstream);
   }
   ++pending;
   return track(s, std::move(p), std::move(downstream));

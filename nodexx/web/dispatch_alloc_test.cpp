@@ -5,43 +5,17 @@
 // stores response fields in fixed buffers, so that what is measured is the web layer alone
 // (App, Router, dispatch, Request, Response), not a transport's header storage.
 #include <array>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 #include <string>
 
 #include <gtest/gtest.h>
 
+// This test binary's only replacement of the global operator new.
+#define NX_REPLACE_OPERATOR_NEW
+#include "nodexx/core/internal/alloc_counter.hpp"
 #include "nodexx/core/internal/fresh_loop.hpp"
 #include "nodexx/web/app.hpp"
 #include "nodexx/web/internal/exchange.hpp"
-
-namespace {
-thread_local bool tCounting = false;
-thread_local std::size_t tAllocations = 0;
-}  // namespace
-
-void* operator new(std::size_t n) {
-  if (tCounting) ++tAllocations;
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  if (tCounting) ++tAllocations;
-  return std::malloc(n == 0 ? 1 : n);
-}
-// Every form that pairs with the ones above is replaced too: under ASan a mix of ours and the
-// sanitizer's would be reported as an alloc/dealloc mismatch.
-void* operator new[](std::size_t n) { return ::operator new(n); }
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept {
-  return ::operator new(n, t);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace nx::web {
 namespace {
@@ -157,25 +131,62 @@ TEST_F(DispatchAllocTest, SyncChainWithParamRouteAllocatesNothingAfterWarmUp) {
     ASSERT_FALSE(static_cast<bool>(p)) << "a synchronous chain completes synchronously";
     ASSERT_TRUE(ex.ended_);
   }
-  // The counter works: one allocation is seen.
-  tAllocations = 0;
-  tCounting = true;
-  auto* probe = new int(1);
-  tCounting = false;
-  delete probe;
-  ASSERT_EQ(tAllocations, 1u);
-
-  tAllocations = 0;
-  tCounting = true;
-  for (int i = 0; i < 100; ++i) {
-    ex.resetResponse();
-    (void)app.handle(ex);
-  }
-  tCounting = false;
-  EXPECT_EQ(tAllocations, 0u);
+  ASSERT_TRUE(nx::testing::allocationsAreCounted());
+  EXPECT_EQ(nx::testing::countAllocations([&] {
+              for (int i = 0; i < 100; ++i) {
+                ex.resetResponse();
+                (void)app.handle(ex);
+              }
+            }),
+            0u);
   EXPECT_EQ(ex.status_, 200);
   EXPECT_EQ(ex.bodyBytes_, 13u);
   EXPECT_EQ(hits, 103 * 10);
+}
+
+// bench/web's application: middleware setting response headers and locals, a route with two
+// params answering through res.type() (a Content-Type looked up in the mime table) and
+// res.send() (charset check, Content-Length, freshness).
+TEST_F(DispatchAllocTest, HeadersLocalsTypeAndSendAllocateNothingAfterWarmUp) {
+  App app;
+  for (int i = 0; i < 10; ++i) {
+    if (i % 2 == 0) {
+      app.use([](Request&, Response& res, Next next) {
+        res.set("X-Mw", "1");
+        next();
+      });
+    } else {
+      app.use([i](Request&, Response& res, Next next) {
+        res.locals().set(i == 1 ? "mw1" : "mw3", i);
+        next();
+      });
+    }
+  }
+  app.get("/users/:id/items/:item", [](Request& req, Response& res) {
+    res.type("text/plain");
+    res.send(req.param("item"));
+  });
+  FixedExchange ex;
+  ex.target_ = "/users/42/items/seven";
+  for (int i = 0; i < 3; ++i) {
+    ex.resetResponse();
+    Promise<> p = app.handle(ex);
+    ASSERT_FALSE(static_cast<bool>(p)) << "a synchronous chain completes synchronously";
+    ASSERT_TRUE(ex.ended_);
+  }
+  ASSERT_TRUE(nx::testing::allocationsAreCounted());
+  EXPECT_EQ(nx::testing::countAllocations([&] {
+              for (int i = 0; i < 100; ++i) {
+                ex.resetResponse();
+                (void)app.handle(ex);
+              }
+            }),
+            0u);
+  EXPECT_EQ(ex.status_, 200);
+  EXPECT_EQ(ex.bodyBytes_, 5u);
+  EXPECT_EQ(ex.getHeader("content-type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(ex.getHeader("content-length"), "5");
+  EXPECT_EQ(ex.getHeader("x-mw"), "1");
 }
 
 }  // namespace

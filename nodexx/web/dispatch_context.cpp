@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "nodexx/web/internal/context.hpp"
+#include "nodexx/web/mime.hpp"
 
 namespace nx::web::detail {
 
@@ -18,8 +19,18 @@ Context::Context(AppState& a) : app(&a), req(*this), res(*this), dispatch(*this)
 void Context::reset(Exchange& e) {
   ex = &e;
   target = e.target();
-  auto q = target.find_first_of("?#");
-  pathEnd = static_cast<std::uint32_t>(q == std::string_view::npos ? target.size() : q);
+  method = e.method();
+  // The path ends at the first '?' or '#'. Two memchr calls (the second over the path only):
+  // find_first_of("?#") calls memchr on the two-byte set once per byte of the target.
+  const char* begin = target.data();
+  std::size_t end = target.size();
+  if (const void* q = end == 0 ? nullptr : std::memchr(begin, '?', end)) {
+    end = static_cast<std::size_t>(static_cast<const char*>(q) - begin);
+  }
+  if (const void* h = end == 0 ? nullptr : std::memchr(begin, '#', end)) {
+    end = static_cast<std::size_t>(static_cast<const char*>(h) - begin);
+  }
+  pathEnd = static_cast<std::uint32_t>(end);
   baseLen = 0;
   curOffset = 0;
   curSynthetic = false;
@@ -29,6 +40,7 @@ void Context::reset(Exchange& e) {
 void Context::clear() noexcept {
   ex = nullptr;
   target = {};
+  method = {};
   paramEntries.clear();
   params.begin_ = params.end_ = 0;
   paramArena.clear();
@@ -55,6 +67,20 @@ void Context::clear() noexcept {
   id.clear();
   if (locals.size() != 0) locals.clear();
   dispatch.reset();
+}
+
+std::optional<std::string_view> Context::contentType(std::string_view value) {
+  if (!typeMemoValid || value != typeMemoIn) {
+    std::optional<std::string> ct = mime::contentType(value);
+    // Assigned (not moved) so that the strings keep their capacity for the next type.
+    typeMemoValid = false;
+    typeMemoIn.assign(value);
+    typeMemoFound = ct.has_value();
+    if (ct) typeMemoOut.assign(*ct);
+    typeMemoValid = true;
+  }
+  if (!typeMemoFound) return std::nullopt;
+  return std::string_view(typeMemoOut);
 }
 
 std::string_view Context::pathView() noexcept {

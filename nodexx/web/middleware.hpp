@@ -222,19 +222,29 @@ class Locals {
   /// Stores `value` under `key` (replacing an earlier value of any type).
   template <class T>
   void set(std::string_view key, T value) {
-    for (auto& [k, v] : entries_) {
-      if (k == key) {
-        v = std::move(value);
+    for (std::size_t i = 0; i < live_; ++i) {
+      if (entries_[i].first == key) {
+        entries_[i].second.template emplace<T>(std::move(value));
         return;
       }
     }
-    entries_.emplace_back(std::string(key), std::any(std::move(value)));
+    if (live_ < entries_.size()) {
+      // A slot emptied by clear(): its key string keeps its capacity, so a pooled request
+      // that stores the same keys as the last one allocates nothing.
+      auto& [k, v] = entries_[live_];
+      k.clear();
+      k.append(key);
+      v.template emplace<T>(std::move(value));
+    } else {
+      entries_.emplace_back(std::string(key), std::any(std::move(value)));
+    }
+    ++live_;
   }
   /// The value under `key` if it exists and has type T, else nullptr.
   template <class T>
   T* get(std::string_view key) noexcept {
-    for (auto& [k, v] : entries_) {
-      if (k == key) return std::any_cast<T>(&v);
+    for (std::size_t i = 0; i < live_; ++i) {
+      if (entries_[i].first == key) return std::any_cast<T>(&entries_[i].second);
     }
     return nullptr;
   }
@@ -243,17 +253,23 @@ class Locals {
     return const_cast<Locals*>(this)->get<T>(key);
   }
   bool has(std::string_view key) const noexcept {
-    for (auto& e : entries_) {
-      if (e.first == key) return true;
+    for (std::size_t i = 0; i < live_; ++i) {
+      if (entries_[i].first == key) return true;
     }
     return false;
   }
   void erase(std::string_view key) noexcept;
-  void clear() noexcept { entries_.clear(); }
-  std::size_t size() const noexcept { return entries_.size(); }
+  /// Removes every entry. The values are destroyed now; the slots are kept for reuse.
+  void clear() noexcept {
+    for (std::size_t i = 0; i < live_; ++i) entries_[i].second.reset();
+    live_ = 0;
+  }
+  std::size_t size() const noexcept { return live_; }
 
  private:
+  // [0, live_) are the entries; the slots after them are empty and reused by set().
   std::vector<std::pair<std::string, std::any>> entries_;
+  std::size_t live_ = 0;
 };
 
 }  // namespace nx::web

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -283,6 +284,43 @@ TEST_F(MiddlewareTest, LocalsPassValuesBetweenMiddleware) {
   });
   app.get("/", [](Request&, Response& res) { res.send(*res.locals().get<std::string>("user")); });
   EXPECT_EQ(call(app).body, "ada");
+}
+
+TEST(LocalsTest, SetGetEraseAndClearKeepOrderAndDestroyValues) {
+  Locals locals;
+  auto value = std::make_shared<int>(7);
+  locals.set("a", 1);
+  locals.set("b", value);
+  locals.set("c", std::string("three"));
+  locals.set("a", std::string("one"));  // replaced, with another type
+  EXPECT_EQ(locals.size(), 3u);
+  EXPECT_EQ(locals.get<int>("a"), nullptr);
+  EXPECT_EQ(*locals.get<std::string>("a"), "one");
+  EXPECT_EQ(value.use_count(), 2);
+
+  locals.erase("b");
+  EXPECT_EQ(value.use_count(), 1) << "erase destroys the value";
+  EXPECT_FALSE(locals.has("b"));
+  EXPECT_EQ(locals.size(), 2u);
+  EXPECT_EQ(*locals.get<std::string>("c"), "three");
+  locals.erase("nope");
+  EXPECT_EQ(locals.size(), 2u);
+
+  locals.set("b", value);
+  locals.clear();
+  EXPECT_EQ(value.use_count(), 1) << "clear destroys the values";
+  EXPECT_EQ(locals.size(), 0u);
+  EXPECT_FALSE(locals.has("a"));
+  EXPECT_EQ(locals.get<std::string>("c"), nullptr);
+
+  // Reused slots hold the new keys and values only.
+  locals.set("x", 10);
+  locals.set("yy", 20);
+  EXPECT_EQ(locals.size(), 2u);
+  EXPECT_EQ(*locals.get<int>("x"), 10);
+  EXPECT_EQ(*locals.get<int>("yy"), 20);
+  EXPECT_FALSE(locals.has("c"));
+  EXPECT_FALSE(locals.has("b"));
 }
 
 }  // namespace

@@ -64,7 +64,7 @@ void Cookies::add(std::string name, std::string value) {
 
 // ---- Request line -----------------------------------------------------------------------------
 
-std::string_view Request::method() const noexcept { return c_.ex->method(); }
+std::string_view Request::method() const noexcept { return c_.method; }
 std::string_view Request::url() const { return c_.urlView(); }
 std::string_view Request::path() const noexcept { return c_.pathView(); }
 std::string_view Request::originalUrl() const noexcept { return c_.target; }
@@ -299,7 +299,11 @@ bool Request::fresh() const {
   if ((s < 200 || s >= 300) && s != 304) return false;
   FreshRequestFields rq{c_.ex->header("if-none-match").value_or(std::string_view()),
                         c_.ex->header("if-modified-since").value_or(std::string_view()),
-                        c_.ex->header("cache-control").value_or(std::string_view())};
+                        {}};
+  // fresh() is false without a conditional field, whatever the response says: the common
+  // request stops here without reading the response's fields.
+  if (rq.ifNoneMatch.empty() && rq.ifModifiedSince.empty()) return false;
+  rq.cacheControl = c_.ex->header("cache-control").value_or(std::string_view());
   FreshResponseFields rs{c_.ex->getHeader("etag").value_or(std::string_view()),
                          c_.ex->getHeader("last-modified").value_or(std::string_view())};
   return web::fresh(rq, rs);

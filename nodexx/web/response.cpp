@@ -36,10 +36,10 @@ Response& Response::status(int code) {
 int Response::statusCode() const noexcept { return c_.ex->statusCode(); }
 
 Response& Response::set(std::string_view name, std::string_view value) {
-  if (http::equalsIgnoreCase(name, "content-type")) {
+  if (name.size() == 12 && http::equalsIgnoreCase(name, "content-type")) {
     // Express 5 passes Content-Type through mime.contentType(): a charset is added to text
     // types, and a bare extension is looked up.
-    if (auto ct = mime::contentType(value)) {
+    if (auto ct = c_.contentType(value)) {
       c_.ex->setHeader(name, *ct);
       return *this;
     }
@@ -69,9 +69,19 @@ Response& Response::removeHeader(std::string_view name) {
 }
 
 Response& Response::type(std::string_view t) {
-  if (t.find('/') != std::string_view::npos) return set("Content-Type", t);
-  auto ct = mime::contentType(t);
-  return set("Content-Type", ct ? std::string_view(*ct) : "application/octet-stream");
+  // Express: set('Content-Type', t) when t has a '/', else set('Content-Type',
+  // mime.contentType(t) || 'application/octet-stream'), and set() passes the value through
+  // mime.contentType() once more. That second pass changes nothing here (its input already
+  // carries the charset the table gives, or the table gives none), so each branch sets the
+  // header once, with the lookup memoised by the context.
+  if (t.find('/') != std::string_view::npos) {
+    auto ct = c_.contentType(t);
+    c_.ex->setHeader("Content-Type", ct ? *ct : t);
+    return *this;
+  }
+  auto ct = c_.contentType(t);
+  c_.ex->setHeader("Content-Type", ct ? *ct : std::string_view("application/octet-stream"));
+  return *this;
 }
 
 Response& Response::vary(std::string_view field) {

@@ -19,6 +19,8 @@ namespace {
 bool withUtf8Charset(std::string_view type, std::string& out) {
   std::size_t pos = std::string_view::npos;
   for (std::size_t i = 0; i + 8 <= type.size(); ++i) {
+    // The first byte is tested inline: most positions are rejected without a call.
+    if ((type[i] | 0x20) != 'c') continue;
     if (http::equalsIgnoreCase(type.substr(i, 8), "charset=")) {
       pos = i;
       break;

@@ -51,6 +51,34 @@ TEST_F(ResponseTest, SendKeepsTypeAndAddsCharset) {
   EXPECT_EQ(*call(app2).header("content-type"), "text/csv; charset=utf-8");
 }
 
+TEST_F(ResponseTest, TypeLookupsAreRightWhateverCameBefore) {
+  // The Content-Type lookup is memoised per pooled context: changing types within a request
+  // and across requests must each give mime.contentType's answer (the values are Express
+  // 5.3's for the same calls).
+  std::vector<std::string> seen;
+  auto app = respond([&seen](Response& res) {
+    for (std::string_view t : {"json", "text/html", "json", "json", "nosuchext", "text/plain"}) {
+      res.type(t);
+      seen.emplace_back(res.get("Content-Type").value_or("(none)"));
+    }
+    res.set("content-type", "png");
+    seen.emplace_back(res.get("Content-Type").value_or("(none)"));
+    res.send("x");
+  });
+  const std::vector<std::string> once = {"application/json; charset=utf-8",
+                                         "text/html; charset=utf-8",
+                                         "application/json; charset=utf-8",
+                                         "application/json; charset=utf-8",
+                                         "application/octet-stream",
+                                         "text/plain; charset=utf-8",
+                                         "image/png"};
+  EXPECT_EQ(*call(app).header("content-type"), "image/png; charset=utf-8");
+  EXPECT_EQ(seen, once);
+  seen.clear();
+  EXPECT_EQ(*call(app).header("content-type"), "image/png; charset=utf-8");
+  EXPECT_EQ(seen, once);
+}
+
 TEST_F(ResponseTest, SendAnswers304WhenFresh) {
   auto app = respond([](Response& res) { res.send("hello"); });
   auto first = call(app);

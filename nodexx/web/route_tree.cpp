@@ -80,8 +80,10 @@ struct RouteTree::Impl {
   MatchOptions options;
   Node root;
   std::vector<Alt> alts;
-  std::vector<std::uint32_t> matchAll;  // use("/") entries
-  std::deque<std::string> names;        // deque: views into it stay valid as it grows
+  // use("/") entries, as the Match each reports (every path, length 0, no params): match()
+  // copies them out in one go.
+  std::vector<Match> matchAll;
+  std::deque<std::string> names;  // deque: views into it stay valid as it grows
   std::size_t count = 0;
   std::uint32_t lastId = kNoId;
   std::uint32_t nextAlternative = 0;
@@ -274,12 +276,10 @@ void RouteTree::add(std::string_view pattern, MatchKind kind, std::uint32_t id) 
   const std::uint32_t first = id == t.lastId ? t.nextAlternative : 0;
   if (!end && pattern == "/") {
     // router's Layer fast path: use("/") matches every path and strips nothing.
-    Impl::Alt alt;
-    alt.id = id;
-    alt.alternative = first;
-    alt.end = false;
-    t.matchAll.push_back(static_cast<std::uint32_t>(t.alts.size()));
-    t.alts.push_back(std::move(alt));
+    Match m;
+    m.id = id;
+    m.alternative = first;
+    t.matchAll.push_back(m);
     t.nextAlternative = first + 1;
   } else {
     std::vector<PatternAlternative> compiled =
@@ -323,21 +323,30 @@ void RouteTree::validate(std::string_view pattern, MatchKind kind) const {
 
 void RouteTree::match(std::string_view path, MatchSet& out) const {
   const Impl& t = *impl_;
-  // Positions are kept in 32 bits; a longer path can match nothing but use("/").
   const std::size_t start = out.matches.size();
-  if (path.size() < 0xFFFFFFFFu) {
-    if (out.scratch.size() < 2 * std::size_t{t.maxCaptures}) {
-      out.scratch.resize(2 * std::size_t{t.maxCaptures});
+  if (out.scratch.size() < 2 * std::size_t{t.maxCaptures}) {
+    out.scratch.resize(2 * std::size_t{t.maxCaptures});
+  }
+  Impl::Walk w{path, out, out.scratch.data()};
+  // use("/") entries first: apps register their global middleware before their routes, so
+  // emitting these before the tree's matches usually leaves the ids in order already and
+  // the sort below is skipped.
+  if (!t.matchAll.empty()) {
+    const std::size_t at = out.matches.size();
+    out.matches.insert(out.matches.end(), t.matchAll.begin(), t.matchAll.end());
+    const auto firstParam = static_cast<std::uint32_t>(out.params.size());
+    if (firstParam != 0) {
+      for (std::size_t i = at; i < out.matches.size(); ++i) out.matches[i].firstParam = firstParam;
     }
-    Impl::Walk w{path, out, out.scratch.data()};
-    t.walk(w, t.root, 0, 0);
   }
-  for (std::uint32_t a : t.matchAll) {
-    Impl::Walk w{path, out, out.scratch.data()};
-    t.emit(w, a, 0);
-  }
+  // Positions are kept in 32 bits; a longer path can match nothing but use("/").
+  if (path.size() < 0xFFFFFFFFu) t.walk(w, t.root, 0, 0);
   auto first = out.matches.begin() + static_cast<std::ptrdiff_t>(start);
-  if (out.matches.end() - first > 1) {
+  const bool ordered =
+      std::adjacent_find(first, out.matches.end(), [](const Match& a, const Match& b) {
+        return a.id >= b.id;
+      }) == out.matches.end();
+  if (!ordered) {
     std::sort(first, out.matches.end(), [](const Match& a, const Match& b) {
       return a.id != b.id ? a.id < b.id : a.alternative < b.alternative;
     });

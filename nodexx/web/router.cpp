@@ -19,9 +19,12 @@ Middleware::Middleware(const Router& router) : router_(router.impl()) {}
 Middleware::~Middleware() = default;
 
 void Locals::erase(std::string_view key) noexcept {
-  auto it =
-      std::find_if(entries_.begin(), entries_.end(), [&](const auto& e) { return e.first == key; });
-  if (it != entries_.end()) entries_.erase(it);
+  const auto live = entries_.begin() + static_cast<std::ptrdiff_t>(live_);
+  auto it = std::find_if(entries_.begin(), live, [&](const auto& e) { return e.first == key; });
+  if (it == live) return;
+  // The later entries move up one place (order is kept); the freed slot goes after them.
+  std::rotate(it, it + 1, live);
+  entries_[--live_].second.reset();
 }
 
 namespace detail {

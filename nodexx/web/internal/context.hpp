@@ -135,7 +135,10 @@ class Dispatch {
   Promise<> invokeHook(ParamHook& h, std::string_view value);
   /// Runs the invocation from a microtask when synchronous next() calls nested too deep.
   Promise<> deferred(Handler* h, ErrorHandler* eh, ParamHook* ph, std::string_view value);
-  Promise<> finish(std::uint64_t s, Promise<> p, Promise<> downstream, std::exception_ptr thrown);
+  // By reference: called once per layer, where by-value parameters cost a move and a
+  // destructor each.
+  Promise<> finish(std::uint64_t s, Promise<>& p, Promise<>& downstream,
+                   std::exception_ptr& thrown);
   Promise<> track(std::uint64_t s, Promise<> p, Promise<> downstream);
   void asyncDone() noexcept;
   void handlerFailed(std::uint64_t s, std::exception_ptr e, Promise<>& more);
@@ -192,6 +195,9 @@ struct Context {
   HttpExchange http;
 
   std::string_view target;
+  // The request method, read once per request: the dispatcher compares it for every route
+  // layer and res.send for HEAD, and the transport computes it on each call.
+  std::string_view method;
   std::uint32_t pathEnd = 0;
   std::uint32_t baseLen = 0;
   std::uint32_t curOffset = 0;  // start of the current layer's path in the target
@@ -220,6 +226,17 @@ struct Context {
   Locals locals;
   std::string scratch;      // response bodies built here (res.json, problems)
   std::string typeScratch;  // a Content-Type being rewritten by res.send
+
+  /// mime.contentType(value) for the Content-Type set through res.type()/res.set(), memoised:
+  /// an app sets the same few types again and again, and the lookup (lower-casing, two table
+  /// searches, a string built) costs more than the rest of res.send. One entry, kept across
+  /// requests (never cleared), so that a repeated type costs one comparison and no
+  /// allocation. Returns nullopt where mime::contentType does.
+  std::optional<std::string_view> contentType(std::string_view value);
+  std::string typeMemoIn;
+  std::string typeMemoOut;
+  bool typeMemoValid = false;
+  bool typeMemoFound = false;
 };
 
 /// The App's state: settings, root router, context pool, logger.
