@@ -40,16 +40,6 @@ void validate(std::string_view name, std::string_view value) {
 
 }  // namespace
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(static_cast<unsigned char>(a[i])) != lower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 bool isValidHeaderName(std::string_view name) noexcept {
   if (name.empty()) return false;
   return std::all_of(name.begin(), name.end(),
@@ -86,7 +76,7 @@ Headers::Headers(std::initializer_list<std::pair<std::string_view, std::string_v
 }
 
 std::optional<std::string_view> Headers::get(std::string_view name) const noexcept {
-  for (const auto& e : entries_) {
+  for (const Entry& e : *this) {
     if (equalsIgnoreCase(e.name, name)) return std::string_view(e.value);
   }
   return std::nullopt;
@@ -94,7 +84,7 @@ std::optional<std::string_view> Headers::get(std::string_view name) const noexce
 
 std::vector<std::string_view> Headers::getAll(std::string_view name) const {
   std::vector<std::string_view> out;
-  for (const auto& e : entries_) {
+  for (const Entry& e : *this) {
     if (equalsIgnoreCase(e.name, name)) out.emplace_back(e.value);
   }
   return out;
@@ -104,18 +94,15 @@ bool Headers::has(std::string_view name) const noexcept { return get(name).has_v
 
 void Headers::set(std::string_view name, std::string_view value) {
   validate(name, value);
-  auto it = std::find_if(entries_.begin(), entries_.end(),
-                         [&](const Entry& e) { return equalsIgnoreCase(e.name, name); });
-  if (it == entries_.end()) {
-    entries_.push_back(Entry{std::string(name), std::string(value)});
+  Entry* it =
+      std::find_if(first(), last(), [&](const Entry& e) { return equalsIgnoreCase(e.name, name); });
+  if (it == last()) {
+    appendUnchecked(name, value);
     return;
   }
   it->name.assign(name);
   it->value.assign(value);
-  auto first = it + 1;
-  entries_.erase(std::remove_if(first, entries_.end(),
-                                [&](const Entry& e) { return equalsIgnoreCase(e.name, name); }),
-                 entries_.end());
+  eraseFrom(it + 1, name);
 }
 
 void Headers::append(std::string_view name, std::string_view value) {
@@ -124,20 +111,37 @@ void Headers::append(std::string_view name, std::string_view value) {
 }
 
 void Headers::appendUnchecked(std::string_view name, std::string_view value) {
-  entries_.push_back(Entry{std::string(name), std::string(value)});
+  if (size_ < entries_.size()) {
+    Entry& e = entries_[size_];
+    e.name.assign(name);
+    e.value.assign(value);
+  } else {
+    entries_.push_back(Entry{std::string(name), std::string(value)});
+  }
+  ++size_;
+}
+
+void Headers::eraseFrom(Entry* from, std::string_view name) noexcept {
+  // A stable removal that swaps instead of moving, so the removed entries' strings stay in the
+  // spare region with their capacity.
+  Entry* out = from;
+  for (Entry* in = from; in != last(); ++in) {
+    if (equalsIgnoreCase(in->name, name)) continue;
+    if (out != in) std::swap(*out, *in);
+    ++out;
+  }
+  size_ = static_cast<std::size_t>(out - first());
 }
 
 bool Headers::remove(std::string_view name) noexcept {
-  auto it = std::remove_if(entries_.begin(), entries_.end(),
-                           [&](const Entry& e) { return equalsIgnoreCase(e.name, name); });
-  bool found = it != entries_.end();
-  entries_.erase(it, entries_.end());
-  return found;
+  std::size_t before = size_;
+  eraseFrom(first(), name);
+  return size_ != before;
 }
 
 std::vector<std::string> Headers::names() const {
   std::vector<std::string> out;
-  for (const auto& e : entries_) {
+  for (const Entry& e : *this) {
     std::string n(e.name);
     for (char& c : n) c = static_cast<char>(lower(static_cast<unsigned char>(c)));
     if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(std::move(n));
@@ -146,8 +150,8 @@ std::vector<std::string> Headers::names() const {
 }
 
 bool operator==(const Headers& a, const Headers& b) noexcept {
-  if (a.entries_.size() != b.entries_.size()) return false;
-  for (std::size_t i = 0; i < a.entries_.size(); ++i) {
+  if (a.size_ != b.size_) return false;
+  for (std::size_t i = 0; i < a.size_; ++i) {
     if (!equalsIgnoreCase(a.entries_[i].name, b.entries_[i].name) ||
         a.entries_[i].value != b.entries_[i].value) {
       return false;

@@ -11,8 +11,19 @@
 
 namespace nx::http {
 
-/// ASCII case-insensitive equality (header names, tokens). Never allocates.
-bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept;
+/// ASCII case-insensitive equality (header names, tokens). Never allocates. Inline: it runs
+/// for every field lookup, and most calls end at the length test.
+inline bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto x = static_cast<unsigned char>(a[i]);
+    auto y = static_cast<unsigned char>(b[i]);
+    if (x != y && ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a' || (x | 0x20) > 'z')) {
+      return false;
+    }
+  }
+  return true;
+}
 
 /// True if `name` is a non-empty RFC 9110 token (Node's checkIsHttpToken): letters, digits and
 /// !#$%&'*+-.^_`|~ only.
@@ -40,6 +51,16 @@ class Headers {
   };
 
   Headers() = default;
+  Headers(const Headers&) = default;
+  Headers& operator=(const Headers&) = default;
+  /// A moved-from Headers is empty.
+  Headers(Headers&& other) noexcept
+      : entries_(std::move(other.entries_)), size_(std::exchange(other.size_, 0)) {}
+  Headers& operator=(Headers&& other) noexcept {
+    entries_ = std::move(other.entries_);
+    size_ = std::exchange(other.size_, 0);
+    return *this;
+  }
   /// Appends each pair in order (validated as append()).
   Headers(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
 
@@ -56,17 +77,18 @@ class Headers {
   void append(std::string_view name, std::string_view value);
   /// Removes every field named `name`; returns whether there was one.
   bool remove(std::string_view name) noexcept;
-  /// Removes every field; keeps the storage for reuse.
-  void clear() noexcept { entries_.clear(); }
+  /// Removes every field; keeps the storage for reuse (the next fields reuse the strings'
+  /// capacity, so a response that sets the same fields as the last allocates nothing).
+  void clear() noexcept { size_ = 0; }
 
   /// The distinct names in lower case, in first-appearance order (Node's getHeaderNames()).
   std::vector<std::string> names() const;
   /// Number of fields (a repeated name counts once per field).
-  std::size_t size() const noexcept { return entries_.size(); }
-  bool empty() const noexcept { return entries_.empty(); }
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
   /// The fields in order, for iteration: `for (auto& [name, value] : headers)`.
-  auto begin() const noexcept { return entries_.begin(); }
-  auto end() const noexcept { return entries_.end(); }
+  const Entry* begin() const noexcept { return entries_.data(); }
+  const Entry* end() const noexcept { return entries_.data() + size_; }
 
   /// Appends without validating: for fields that came from a parser which already enforced
   /// the same rules (llhttp in strict mode).
@@ -75,7 +97,13 @@ class Headers {
   friend bool operator==(const Headers& a, const Headers& b) noexcept;
 
  private:
+  Entry* first() noexcept { return entries_.data(); }
+  Entry* last() noexcept { return entries_.data() + size_; }
+  void eraseFrom(Entry* from, std::string_view name) noexcept;
+
+  // [0, size_) are the fields; the entries after them are spare, kept for their capacity.
   std::vector<Entry> entries_;
+  std::size_t size_ = 0;
 };
 
 }  // namespace nx::http

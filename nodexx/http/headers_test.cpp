@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: MIT
 #include "nodexx/http/headers.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "nodexx/core/errors.hpp"
+#include "nodexx/core/internal/alloc_counter.hpp"
 
 namespace nx::http {
 namespace {
@@ -89,6 +97,102 @@ TEST(HeadersTest, ValueRuleHoldsForEveryByteAtEveryPositionOfAWord) {
       }
     }
   }
+}
+
+TEST(HeadersTest, RandomOperationsMatchAPlainListModel) {
+  // Cleared and removed entries are kept as spare slots for their capacity; whatever the
+  // order of operations, what is visible must be exactly what a plain list would hold.
+  std::vector<std::pair<std::string, std::string>> model;
+  Headers h;
+  std::mt19937 rng(7);
+  const std::vector<std::string> names = {"A", "a", "Set-Cookie", "content-type", "X-Long"};
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  for (int step = 0; step < 20000; ++step) {
+    const std::string& n = names[rng() % names.size()];
+    std::string v = std::to_string(rng() % 100) + std::string(rng() % 40, 'v');
+    switch (rng() % 6) {
+      case 0:
+      case 1:
+        h.append(n, v);
+        model.emplace_back(n, v);
+        break;
+      case 2: {
+        h.set(n, v);
+        auto it = std::find_if(model.begin(), model.end(),
+                               [&](auto& e) { return lower(e.first) == lower(n); });
+        if (it == model.end()) {
+          model.emplace_back(n, v);
+        } else {
+          *it = {n, v};
+          model.erase(std::remove_if(it + 1, model.end(),
+                                     [&](auto& e) { return lower(e.first) == lower(n); }),
+                      model.end());
+        }
+        break;
+      }
+      case 3: {
+        bool had = std::any_of(model.begin(), model.end(),
+                               [&](auto& e) { return lower(e.first) == lower(n); });
+        ASSERT_EQ(h.remove(n), had);
+        model.erase(std::remove_if(model.begin(), model.end(),
+                                   [&](auto& e) { return lower(e.first) == lower(n); }),
+                    model.end());
+        break;
+      }
+      case 4:
+        if (rng() % 8 == 0) {
+          h.clear();
+          model.clear();
+        }
+        break;
+      default: {
+        Headers copy = h;
+        Headers moved = std::move(copy);
+        ASSERT_TRUE(copy.empty());  // NOLINT(bugprone-use-after-move): moved-from is empty
+        ASSERT_EQ(moved, h);
+      }
+    }
+    ASSERT_EQ(h.size(), model.size());
+    std::size_t i = 0;
+    for (const auto& [name, value] : h) {
+      ASSERT_EQ(name, model[i].first) << "step " << step;
+      ASSERT_EQ(value, model[i].second) << "step " << step;
+      ++i;
+    }
+  }
+}
+
+TEST(HeadersTest, EqualsIgnoreCaseFoldsAsciiLettersOnly) {
+  auto fold = [](int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; };
+  for (int a = 0; a < 256; ++a) {
+    for (int b = 0; b < 256; ++b) {
+      std::string x(1, static_cast<char>(a)), y(1, static_cast<char>(b));
+      ASSERT_EQ(equalsIgnoreCase(x, y), fold(a) == fold(b)) << a << " " << b;
+    }
+  }
+  EXPECT_FALSE(equalsIgnoreCase("ab", "a"));
+}
+
+TEST(HeadersTest, AClearedListReusesItsStringsWithoutAllocating) {
+  ASSERT_TRUE(nx::testing::allocationsAreCounted());
+  Headers h;
+  auto fill = [&h] {
+    h.set("Content-Type", "text/html; charset=utf-8");  // longer than the inline capacity
+    h.set("X-Request-Id", "0123456789abcdef0123456789abcdef");
+    h.append("Set-Cookie", "session=abcdefghijklmnopqrstuvwxyz; Path=/; HttpOnly");
+  };
+  fill();
+  h.clear();
+  EXPECT_EQ(nx::testing::countAllocations([&] {
+              fill();
+              h.clear();
+              fill();
+            }),
+            0u);
+  EXPECT_EQ(h.size(), 3u);
 }
 
 TEST(HeadersTest, EqualityIgnoresNameCaseButNotValues) {
