@@ -138,7 +138,12 @@ ParseResult RequestParser::execute(const char* data, std::size_t size) {
     carried_ = store_.size();
   }
   failure_ = {};
+  // A trailer value may go on at the start of this input only if its last span ended exactly
+  // where the previous input did (see onHeaderValue).
+  valueMayContinue_ = lastValueEnd_ != nullptr && lastValueEnd_ == inputEnd_;
+  lastValueEnd_ = nullptr;
   input_ = data;
+  inputEnd_ = data + size;
   llhttp_errno_t err = llhttp_execute(p, data, size);
   if (err == HPE_OK) {
     if (inHead_ && !headComplete_) {
@@ -272,11 +277,15 @@ int RequestParser::onHeaderValue(const char* at, std::size_t n) noexcept {
     trailerBytes_ += static_cast<std::uint32_t>(n);
     if (trailerBytes_ > maxHeaderSize_) return fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
     // llhttp 8 accepts obs-fold, reporting the continuation as a second span of the same value.
-    // A value resumes legitimately only at the start of a new input (a read boundary).
-    if (valueStarted_ && at != input_) {
+    // A value resumes legitimately only where a read split it: its previous span ended at the
+    // end of the previous input and this one starts the next, with nothing in between. The
+    // answer must not depend on where reads split the bytes.
+    if (valueStarted_ && !(at == input_ && valueMayContinue_)) {
       return fail("HPE_OBS_FOLD", "Folded trailer values (obs-fold) are not allowed", 400);
     }
     valueStarted_ = true;
+    valueMayContinue_ = false;
+    lastValueEnd_ = at + n;
     return 0;
   }
   // A value with no name before it (": v"): llhttp 8 accepts it and would glue it to the

@@ -161,7 +161,10 @@ class RequestParser {
   const char* base_ = nullptr;       // where offsets point: the caller's buffer or store_
   const char* chunkHead_ = nullptr;  // head start within the current input
   const char* input_ = nullptr;      // the current input
-  std::size_t carried_ = 0;          // head bytes already in store_ before chunkHead_
+  const char* inputEnd_ = nullptr;
+  const char* lastValueEnd_ = nullptr;  // end of the last trailer value span in this input
+  bool valueMayContinue_ = false;       // that span ended where the previous input did
+  std::size_t carried_ = 0;             // head bytes already in store_ before chunkHead_
   std::uint32_t headEnd_ = 0;
   std::uint32_t urlOff_ = 0, urlLen_ = 0;
   std::uint32_t methodLen_ = 0;
