@@ -15,16 +15,13 @@
 #include "nodexx/core/errors.hpp"
 #include "nodexx/web/content_type.hpp"
 
+#include "fuzz_check.hpp"
+
 namespace {
 
-namespace ct = nx::web::content_type;
+using nx::fuzz::require;
 
-void require(bool ok, const char* what, std::string_view detail = {}) {
-  if (ok) return;
-  std::fprintf(stderr, "content_type_fuzz: invariant broken: %s [%.*s]\n", what,
-               static_cast<int>(detail.size()), detail.data());
-  __builtin_trap();
-}
+namespace ct = nx::web::content_type;
 
 void checkShape(const ct::ContentType& c, std::string_view input, std::size_t start) {
   for (char ch : c.type) require(!(ch >= 'A' && ch <= 'Z'), "type not lower-case", input);

@@ -13,17 +13,15 @@
 
 #include "nodexx/http/internal/response_parser.hpp"
 
+#include "fuzz_check.hpp"
+
 namespace {
+
+using nx::fuzz::require;
 
 using nx::http::detail::ResponseHead;
 using nx::http::detail::ResponseParser;
 using nx::http::detail::ResponseSink;
-
-void require(bool ok, const char* what) {
-  if (ok) return;
-  std::fprintf(stderr, "http_response_fuzz: invariant broken: %s\n", what);
-  __builtin_trap();
-}
 
 struct Outcome final : ResponseSink {
   void onInformation(ResponseHead& head) override {

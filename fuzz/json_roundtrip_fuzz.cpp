@@ -20,6 +20,8 @@
 #include "nodexx/json/internal/parser.hpp"
 #include "nodexx/json/json.hpp"
 
+#include "fuzz_check.hpp"
+
 namespace fuzzjson {
 
 struct Inner {
@@ -40,49 +42,10 @@ NX_JSON(Outer, id, inner, extra, bytes)
 
 namespace {
 
+using nx::fuzz::require;
+using nx::fuzz::validUtf8;
+
 namespace json = nx::json;
-
-void require(bool ok, const char* what, std::string_view detail = {}) {
-  if (ok) return;
-  std::fprintf(stderr, "json_roundtrip_fuzz: invariant broken: %s [%.*s]\n", what,
-               static_cast<int>(std::min<std::size_t>(detail.size(), 2000)), detail.data());
-  __builtin_trap();
-}
-
-bool validUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    const unsigned char c = *p;
-    std::size_t need = 0;
-    unsigned char lo = 0x80;
-    unsigned char hi = 0xBF;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-      need = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      need = 2;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      need = 3;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    for (std::size_t i = 1; i <= need; ++i) {
-      if (p + i >= end || p[i] < lo || p[i] > hi) return false;
-      lo = 0x80;
-      hi = 0xBF;
-    }
-    p += need + 1;
-  }
-  return true;
-}
 
 bool allFinite(const json::Value& v) {
   switch (v.type()) {

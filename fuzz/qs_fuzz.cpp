@@ -17,17 +17,14 @@
 #include "nodexx/core/errors.hpp"
 #include "nodexx/web/qs.hpp"
 
+#include "fuzz_check.hpp"
+
 namespace {
+
+using nx::fuzz::require;
 
 namespace qs = nx::web::qs;
 using nx::json::Value;
-
-void require(bool ok, const char* what, std::string_view detail = {}) {
-  if (ok) return;
-  std::fprintf(stderr, "qs_fuzz: invariant broken: %s [%.*s]\n", what,
-               static_cast<int>(detail.size()), detail.data());
-  __builtin_trap();
-}
 
 // Checks the shape limits; returns the nesting depth of `v` (a string is 0).
 std::size_t check(const Value& v, const qs::ParseOptions& o, std::string_view input) {

@@ -17,18 +17,15 @@
 
 #include "nodexx/web/range.hpp"
 
+#include "fuzz_check.hpp"
+
 namespace {
+
+using nx::fuzz::require;
 
 using nx::web::ByteRange;
 using nx::web::parseRange;
 using nx::web::RangeResult;
-
-void require(bool ok, const char* what, std::string_view detail = {}) {
-  if (ok) return;
-  std::fprintf(stderr, "range_fuzz: invariant broken: %s [%.*s]\n", what,
-               static_cast<int>(detail.size()), detail.data());
-  __builtin_trap();
-}
 
 bool space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' ||
