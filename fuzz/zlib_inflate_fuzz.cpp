@@ -6,8 +6,8 @@
 // 1. Decompression never crashes, hangs or fails with anything but nx::SystemError, and its
 //    output never exceeds maxOutputLength (64 KiB here): past it, ERR_BUFFER_TOO_LARGE.
 // 2. For inflate, inflateRaw and brotli, feeding the data in pieces (sizes from a hash of the
-//    input, 64-byte output chunks) gives the same output as one call, or fails too (with the
-//    same code for zlib; brotli's code may depend on the cut). Either side hitting the limit
+//    input, 64-byte output chunks) gives the same output as one call, or fails too (the code
+//    may depend on the cut, in zlib and brotli as in Node). Either side hitting the limit
 //    first is fine.
 // 3. Round trip: gzip/deflate/deflateRaw at a level from byte 1 and brotli at a quality from
 //    byte 2, each decompressed again (also with unzip), give back the data.
@@ -121,11 +121,11 @@ void checkDecompressor(Mode mode, const char* name, const Buffer& data, std::uin
       }
       require(whole.ok == split.ok, "split input succeeded where one call failed, or vice versa");
       if (whole.ok) require(whole.output == split.output, "split input gave other bytes");
-      // Brotli's error code may depend on where the input was cut (BLOCK_LENGTH_1 against
-      // BLOCK_LENGTH_2 for the same bytes): brotli's own behaviour, the same in Node.
-      if (!whole.ok && mode != Mode::BrotliDecode) {
-        require(whole.code == split.code, "split input gave another error code");
-      }
+      // Which error a corrupt stream gives may depend on where input and output were cut:
+      // brotli (BLOCK_LENGTH_1 against BLOCK_LENGTH_2) and zlib alike (Node's own inflate
+      // stream gives Z_DATA_ERROR "invalid distance too far back" with chunkSize 64 and
+      // Z_BUF_ERROR with the default for the seed inflate-error-depends-on-cut), so only
+      // failing together is required.
     }
   }
 }
