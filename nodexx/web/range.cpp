@@ -41,6 +41,8 @@ double parsePos(std::string_view s) noexcept {
   for (char c : s) {
     if (c < '0' || c > '9') return kNaN;
   }
+  // Leading zeros do not count (parseInt("0001195") is 1195, however many zeros there are).
+  while (s.size() > 1 && s.front() == '0') s.remove_prefix(1);
   // Up to 15 digits are exact in a double; longer runs go through strtod for rounding.
   if (s.size() <= 15) {
     double v = 0;

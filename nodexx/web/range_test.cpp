@@ -28,6 +28,15 @@ TEST(RangeParserTest, OpenEndedAndSuffixRangesAreClampedToTheEntity) {
   EXPECT_EQ(parseRange(1000, "bytes=500-5000").ranges, (std::vector<ByteRange>{{500, 999}}));
 }
 
+TEST(RangeParserTest, LeadingZerosDoNotCountHoweverManyThereAre) {
+  // range-parser reads positions with parseInt: any run of leading zeros is ignored.
+  const std::string zeros(1000, '0');
+  EXPECT_EQ(parseRange(2000, "bytes=" + zeros + "1195-" + zeros + "1199").ranges,
+            (std::vector<ByteRange>{{1195, 1199}}));
+  EXPECT_EQ(parseRange(2000, "bytes=" + zeros + "-" + zeros).ranges,
+            (std::vector<ByteRange>{{0, 0}}));
+}
+
 TEST(RangeParserTest, UnsatisfiableWhenNoRangeFits) {
   const auto r = parseRange(200, "bytes=500-999");
   EXPECT_EQ(r.status, Status::Unsatisfiable);
