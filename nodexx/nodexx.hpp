@@ -26,6 +26,7 @@
 #include "nodexx/http/errors.hpp"
 #include "nodexx/http/fetch.hpp"
 #include "nodexx/http/headers.hpp"
+#include "nodexx/http/https.hpp"
 #include "nodexx/http/query.hpp"
 #include "nodexx/http/server.hpp"
 #include "nodexx/http/status.hpp"

@@ -85,4 +85,8 @@ std::shared_ptr<stream::Readable<Buffer>> IncomingMessage::stream() { return con
 
 std::string IncomingMessage::remoteAddress() const { return conn_.peerAddress(); }
 
+// The other TLS accessors (authorized, getPeerCertificate, ...) are in https_server.cpp, where
+// OpenSSL's headers may be included.
+bool IncomingMessage::encrypted() const noexcept { return conn_.isEncrypted(); }
+
 }  // namespace nx::http

@@ -15,6 +15,10 @@
 #include "nodexx/http/headers.hpp"
 #include "nodexx/stream/readable.hpp"
 
+namespace nx::tls {
+struct PeerCertificate;  // nodexx/net/secure_context.hpp (included by nodexx/http/https.hpp)
+}  // namespace nx::tls
+
 namespace nx::http {
 
 namespace detail {
@@ -98,6 +102,24 @@ class IncomingMessage {
 
   /// The peer's IP address ("127.0.0.1"), or empty when unknown (Unix sockets).
   std::string remoteAddress() const;
+
+  /// True when the request came over TLS, i.e. from a server made by https::createServer
+  /// (Node's req.socket.encrypted).
+  bool encrypted() const noexcept;
+  /// True when the server asked for a client certificate (requestCert) and the one the client
+  /// sent verified against the server's `ca` (Node's req.socket.authorized). False on plain
+  /// servers and once the connection closed.
+  bool authorized() const noexcept;
+  /// Why the client's certificate did not verify, as Node's req.socket.authorizationError:
+  /// "UNABLE_TO_GET_ISSUER_CERT" (none sent), "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  /// "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED", ... Empty when authorized, when no
+  /// certificate was requested, on plain servers and once the connection closed. Only seen
+  /// with rejectUnauthorized false (otherwise such a client never gets a request through).
+  std::string authorizationError() const;
+  /// The client's certificate (Node's req.socket.getPeerCertificate()); empty() when it sent
+  /// none, on plain servers and once the connection closed. Allocates. Include
+  /// nodexx/http/https.hpp (or nodexx/net/secure_context.hpp) to use the result.
+  tls::PeerCertificate getPeerCertificate() const;
 
   /// Emitted once when the connection closes before the request was complete.
   Event<> onAborted{"aborted", "IncomingMessage"};

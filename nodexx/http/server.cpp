@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -39,6 +40,7 @@ Server::Server(Server&& other) noexcept
       onClientError(std::move(other.onClientError)),
       onCheckContinue(std::move(other.onCheckContinue)),
       onHandlerError(std::move(other.onHandlerError)),
+      onTlsClientError(std::move(other.onTlsClientError)),
       impl_(std::exchange(other.impl_, nullptr)) {
   if (impl_ != nullptr) impl_->owner = this;
 }
@@ -52,6 +54,7 @@ Server& Server::operator=(Server&& other) noexcept {
     onClientError = std::move(other.onClientError);
     onCheckContinue = std::move(other.onCheckContinue);
     onHandlerError = std::move(other.onHandlerError);
+    onTlsClientError = std::move(other.onTlsClientError);
     impl_ = std::exchange(other.impl_, nullptr);
     if (impl_ != nullptr) impl_->owner = this;
   }
@@ -202,13 +205,29 @@ void ServerImpl::acceptAll() {
       int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
-    auto* s = new Socket(*this);
+    Socket* s = nullptr;
+    auto headers = static_cast<std::uint64_t>(options.headersTimeout.count());
+    if (!tls) {
+      s = new Socket(*this);
+    } else {
+      try {
+        s = detail::newTlsSocket(*this);
+      } catch (...) {
+        ::close(fd);
+        continue;
+      }
+      // The handshake counts against headersTimeout, and against handshakeTimeout if shorter
+      // (Connection::handshakeCompleted() moves the deadline to the head's).
+      if (tls->handshakeTimeout.count() > 0) {
+        headers = std::min(headers, static_cast<std::uint64_t>(tls->handshakeTimeout.count()));
+      }
+    }
     if (!s->open(loop, fd)) {
-      delete s;
+      detail::deleteSocket(s);
       continue;
     }
     s->deadlineKind = detail::DeadlineKind::Headers;
-    s->deadline = now() + static_cast<std::uint64_t>(options.headersTimeout.count());
+    s->deadline = now() + headers;
     s->next = head_;
     if (head_ != nullptr) head_->prev = s;
     head_ = s;

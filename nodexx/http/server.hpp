@@ -148,6 +148,13 @@ class Server {
   Event<RequestRef, ResponseRef> onCheckContinue{"checkContinue", "Server"};
   /// A handler threw or rejected. Without listeners the error is printed to stderr.
   Event<std::exception_ptr, RequestRef> onHandlerError{"handlerError", "Server"};
+  /// HTTPS servers only (https::createServer): a TLS handshake failed, timed out, was cut by
+  /// the peer, or the client's certificate was rejected; the connection is already closed.
+  /// The error is a SystemError coded as Node's: ERR_SSL_<OPENSSL REASON> (plain HTTP on the
+  /// TLS port gives ERR_SSL_HTTP_REQUEST), ERR_TLS_HANDSHAKE_TIMEOUT, ECONNRESET, or the
+  /// certificate's verification code (UNABLE_TO_VERIFY_LEAF_SIGNATURE, ...). Without
+  /// listeners nothing is printed (Node's tls.Server).
+  Event<std::exception_ptr> onTlsClientError{"tlsClientError", "Server"};
 
  private:
   friend struct detail::ServerInternals;

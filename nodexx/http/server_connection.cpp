@@ -47,6 +47,7 @@ void Connection::attach(Socket& s) noexcept {
   // A pooled object comes back with its flags as the last socket left them: reset them all.
   sock_ = &s;
   s.conn = this;
+  tls_ = s.tls;
   parser_.setDefaultMaxBodyBytes(server_.options.maxBodyBytes);
   parser_.reset();
   req.resetForNext();
@@ -447,6 +448,7 @@ void Connection::deadlineExpired() {
     beginShutdown();
     return;
   }
+  if (tls_ && handshakeExpired()) return;  // no HTTP answer before the TLS handshake is done
   failRequest(408, errc::kRequestTimeout, "Request timeout");
 }
 

@@ -33,7 +33,9 @@ void callback(uv_loop_t* l, F&& f) noexcept {
 void Connection::append(std::string_view bytes) {
   if (closing_ || shutdownStarted_) return;
   if (!out_.empty()) {
-    out_.append(bytes);  // the socket is backed up: keep order behind what waits
+    // The socket is backed up: keep order behind what waits (on TLS, as plaintext that is
+    // encrypted in one batch once the ciphertext in out_ has gone).
+    (tls_ ? tlsPlain_ : out_).append(bytes);
     return;
   }
   WriteBatch& batch = WriteBatch::current();
@@ -42,18 +44,14 @@ void Connection::append(std::string_view bytes) {
 
 std::size_t Connection::bufferedBytes() const noexcept {
   WriteBatch& batch = WriteBatch::current();
-  return (out_.size() - outOff_) + (batch.owner() == this ? batch.size() : 0);
+  return (out_.size() - outOff_) + tlsPlain_.size() + (batch.owner() == this ? batch.size() : 0);
 }
 
 bool Connection::overHighWater() const noexcept {
   return bufferedBytes() >= server_.options.highWaterMark;
 }
 
-namespace {
-
-// send() rather than write(): MSG_NOSIGNAL turns a peer's reset into EPIPE instead of SIGPIPE.
-// Returns the bytes taken (0 when the socket is full) or a negative libuv error.
-ssize_t sendSome(int fd, const char* data, std::size_t size) noexcept {
+ssize_t sendSome(int fd, const void* data, std::size_t size) noexcept {
   for (;;) {
     ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
     if (n >= 0) return n;
@@ -62,8 +60,6 @@ ssize_t sendSome(int fd, const char* data, std::size_t size) noexcept {
     return -errno;
   }
 }
-
-}  // namespace
 
 void Connection::flushCorked() noexcept {
   WriteBatch& batch = WriteBatch::current();
@@ -74,6 +70,10 @@ void Connection::flushCorked() noexcept {
   }
   if (data.empty()) {
     afterFlush();
+    return;
+  }
+  if (tls_) {
+    flushTls(data);  // encrypts the batch into one run of records, then one send
     return;
   }
   ssize_t n = sendSome(sock_->fd(), data.data(), data.size());
@@ -105,6 +105,10 @@ void Connection::onWritable() {
   // Everything went out: give the memory back (an idle connection holds no buffers).
   std::string().swap(out_);
   outOff_ = 0;
+  if (tls_ && !tlsPlain_.empty()) {
+    drainTlsPlain();  // what waited behind the ciphertext: encrypt it and write it
+    if (closing_ || !out_.empty()) return;
+  }
   updateReading();
   afterFlush();
 }
@@ -135,6 +139,7 @@ void Connection::beginShutdown() noexcept {
   }
   shutdownStarted_ = true;
   // Everything is written: send the FIN, then close (as uv_shutdown followed by uv_close).
+  if (tls_) sendCloseNotify(*sock_);
   ::shutdown(sock_->fd(), SHUT_WR);
   destroy();
 }
@@ -172,6 +177,7 @@ void Connection::onSocketClosed() noexcept {
   dropBodyStream();
   std::string().swap(out_);
   outOff_ = 0;
+  std::string().swap(tlsPlain_);
   std::string().swap(pendingIn_);
   parser_.releaseStorage();
   releaseIfDone();
@@ -220,6 +226,7 @@ void Socket::close() noexcept {
 
 void Socket::shutdownAndClose() noexcept {
   if (closing) return;
+  if (tls) sendCloseNotify(*this);
   ::shutdown(fd(), SHUT_WR);
   close();
 }
@@ -261,7 +268,13 @@ void Socket::onPoll(uv_poll_t* h, int status, int ev) {
       ssize_t nread = n > 0    ? n
                       : n == 0 ? static_cast<ssize_t>(UV_EOF)
                                : static_cast<ssize_t>(-errno);
-      callback(loop, [&] { s->busy().handleRead(nread, shared.readBuffer); });
+      callback(loop, [&] {
+        if (!s->tls) {
+          s->busy().handleRead(nread, shared.readBuffer);
+        } else {
+          s->busy().receiveTls(nread, shared.readBuffer);
+        }
+      });
       if (n != static_cast<ssize_t>(sizeof shared.readBuffer)) break;
     }
   }
@@ -275,7 +288,7 @@ void Socket::onClosed(uv_handle_t* h) {
     ServerImpl& server = *s->server;
     Connection* c = std::exchange(s->conn, nullptr);
     server.connectionClosed(s);
-    delete s;
+    deleteSocket(s);
     if (c != nullptr) c->onSocketClosed();
   });
 }

@@ -5,7 +5,9 @@
 // response, unread body, unwritten output (about 1.6 KB). A socket borrows a Connection from
 // the server's pool when bytes arrive and gives it back as soon as the exchange is over and
 // everything has been written, so idle keep-alive connections cost only their Socket. See
-// http/README.md for the data flow.
+// http/README.md for the data flow. An HTTPS server's sockets are `TlsSocket`s
+// (internal/https_socket.hpp): a Socket with the TLS engine after it, so that a plain socket
+// carries nothing of TLS but one flag in its padding.
 #pragma once
 
 #include <uv.h>
@@ -35,9 +37,11 @@ namespace nx::http::detail {
 enum class DeadlineKind : std::uint8_t { None, Headers, Request, KeepAlive };
 
 class Connection;
+struct TlsSocket;
 
 /// One open socket of the server. Plain data plus the poll handle: the server creates it on
-/// accept and deletes it in the handle's close callback.
+/// accept and deletes it in the handle's close callback (deleteSocket(), which knows the two
+/// kinds). No virtual functions: the one difference on the data path is the `tls` flag.
 struct Socket {
   explicit Socket(ServerImpl& s) noexcept : server(&s) {}
 
@@ -48,7 +52,7 @@ struct Socket {
   void watch(int events) noexcept;
   /// Closes the descriptor now; the object is deleted from the close callback.
   void close() noexcept;
-  /// An idle socket's graceful end: FIN, then close.
+  /// An idle socket's graceful end: FIN (after a TLS close_notify), then close.
   void shutdownAndClose() noexcept;
   /// The Connection serving this socket, borrowed from the pool if none is attached.
   Connection& busy();
@@ -63,11 +67,28 @@ struct Socket {
   DeadlineKind deadlineKind = DeadlineKind::None;
   std::uint8_t events = 0;  // what `poll` is started with
   bool closing = false;
+  bool tls = false;  // this is a TlsSocket (set by its constructor; sits in the padding)
 
  private:
   static void onPoll(uv_poll_t* h, int status, int events);
   static void onClosed(uv_handle_t* h);
 };
+
+// A plain socket is what every idle connection costs: keep TLS and anything else out of it.
+static_assert(sizeof(Socket) <= 216, "an idle connection's Socket must stay small");
+
+/// A socket for an HTTPS server (https_server.cpp): the TlsSocket is only defined where
+/// OpenSSL's headers may be included. Throws std::bad_alloc.
+Socket* newTlsSocket(ServerImpl& server);
+/// Frees a socket of either kind (the close callback's last step).
+void deleteSocket(Socket* s) noexcept;
+/// A TLS socket's graceful end begins with close_notify (Node's tlsSocket.end()): queued and
+/// written best-effort, as the FIN follows at once. Only for `s.tls`, with nothing unwritten.
+void sendCloseNotify(Socket& s) noexcept;
+
+/// send(MSG_NOSIGNAL) of what the socket takes: the byte count, 0 when it is full, or a negative
+/// errno (a peer's reset is EPIPE, never SIGPIPE).
+ssize_t sendSome(int fd, const void* data, std::size_t size) noexcept;
 
 /// Unread request body chunks. Not std::deque: libstdc++'s deque allocates a map and a 512-byte
 /// node as soon as it is constructed, which every idle connection would carry.
@@ -106,6 +127,10 @@ class Connection final : public RequestSink {
   // Socket events. `nread` is a byte count, UV_EOF or a negative libuv error; the bytes are in
   // the thread's shared read buffer.
   void handleRead(ssize_t nread, const char* data);
+  // handleRead() for an HTTPS socket: `data` (in the thread's read buffer, which this may
+  // reuse for the plaintext) is ciphertext; it goes through the TLS engine (handshake,
+  // verification, decryption) and the plaintext to handleRead().
+  void receiveTls(ssize_t nread, const char* data);
   void onWritable();
   void onSocketError() noexcept;
   void onSocketClosed() noexcept;
@@ -126,6 +151,10 @@ class Connection final : public RequestSink {
   bool isHeadRequest() const noexcept { return headRequest_; }
   bool isHttp10() const noexcept { return http10_; }
   bool isClosed() const noexcept { return closing_; }
+  /// The server speaks TLS (Node's req.socket.encrypted).
+  bool isEncrypted() const noexcept;
+  /// The TLS socket while it is open, else null (plain servers: always null).
+  const TlsSocket* tlsSocket() const noexcept;
   std::string_view date();
   std::uint64_t keepAliveSeconds() const noexcept;
 
@@ -161,6 +190,15 @@ class Connection final : public RequestSink {
   void setDeadline(DeadlineKind kind, std::uint64_t at) noexcept;
   void releaseIfDone() noexcept;
   void dropBodyStream() noexcept;
+  // TLS (https_connection.cpp): only called when tls_ is set.
+  TlsSocket& tls() noexcept;
+  void flushTls(std::string_view plaintext);
+  void drainTlsPlain();
+  void encryptAndSend(std::string_view plaintext);
+  bool sendCiphertext();
+  bool handshakeCompleted();
+  bool handshakeExpired();
+  void tlsClientError(std::string_view code, std::string message);
 
   ServerImpl& server_;
   Socket* sock_ = nullptr;  // null once the socket closed (the handler may still run)
@@ -172,8 +210,12 @@ class Connection final : public RequestSink {
 
  private:
   // Output the socket did not take at once, from `outOff_` on; written when it is writable.
+  // On a TLS socket it is ciphertext, and what the response adds meanwhile waits in
+  // `tlsPlain_` (only while out_ is non-empty), so that it is encrypted in one batch of
+  // records when out_ drains instead of one record per append.
   std::string out_;
   std::size_t outOff_ = 0;
+  std::string tlsPlain_;
   // Unparsed input kept while a pipelined request waits for the previous exchange.
   std::string pendingIn_;
   // Request body not yet read by the handler.
@@ -200,6 +242,7 @@ class Connection final : public RequestSink {
   bool closing_ = false;  // the socket is closing or closed
   bool closed_ = false;   // the socket is gone; released once the handler settled
   bool eof_ = false;
+  bool tls_ = false;  // the socket is a TlsSocket (copied at attach)
 };
 
 }  // namespace nx::http::detail

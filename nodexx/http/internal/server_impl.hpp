@@ -5,20 +5,33 @@
 #include <sys/socket.h>
 #include <uv.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "nodexx/core/promise.hpp"
 #include "nodexx/http/internal/date_cache.hpp"
 #include "nodexx/http/server.hpp"
+#include "nodexx/net/secure_context.hpp"
 
 namespace nx::http {
 
 namespace detail {
 class Connection;
 struct Socket;
+
+/// What an HTTPS server adds (https::createServer): the context every connection's TLS engine
+/// is made from, and the client verification policy. Absent on a plain server.
+struct TlsServerState {
+  tls::SecureContext context;
+  bool requestCert = false;
+  bool rejectUnauthorized = true;
+  /// The handshake must complete this long after the accept (and within headersTimeout).
+  std::chrono::milliseconds handshakeTimeout{120'000};
+};
 }  // namespace detail
 
 /// Lives until the Server is gone and every handle and connection object is released (it
@@ -33,6 +46,7 @@ class ServerImpl {
   ServerOptions options;
   uv_loop_t* loop;
   detail::DateCache dates;
+  std::unique_ptr<detail::TlsServerState> tls;  // HTTPS servers only
 
   // Connection bookkeeping, used by Socket and Connection.
   detail::Connection& acquire();                      // a Connection for a busy socket

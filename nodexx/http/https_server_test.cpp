@@ -1,0 +1,735 @@
+// SPDX-License-Identifier: MIT
+// https::createServer: HTTP/1.1 over TLS on the http server. Most clients run on the server's
+// own loop (tls::connect, net::connect), so nothing races; curl and Node's https.request run on
+// the thread pool, blocking, while the loop serves them.
+#include "nodexx/http/https.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nodexx/core/internal/fresh_loop.hpp"
+#include "nodexx/core/internal/node_runner.hpp"
+#include "nodexx/core/threadpool.hpp"
+#include "nodexx/http/internal/server_impl.hpp"
+#include "nodexx/net/internal/test_certs.hpp"
+#include "nodexx/net/socket.hpp"
+#include "nodexx/net/tls.hpp"
+
+namespace nx::http {
+namespace {
+
+using namespace std::chrono_literals;
+using tls::testing::KeyPair;
+using tls::testing::TestPki;
+
+std::string codeOf(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const SystemError& err) {
+    return std::string(err.code());
+  } catch (...) {
+    return "?";
+  }
+}
+
+https::ServerOptions serverOptions() {
+  https::ServerOptions o;
+  o.key = TestPki::get().leaf.key;
+  o.cert = TestPki::get().leaf.cert;
+  return o;
+}
+
+/// A TLS client on the test's loop that frames HTTP/1.1 responses (Content-Length, chunked).
+class Client {
+ public:
+  explicit Client(std::shared_ptr<tls::TLSSocket> s) : s_(std::move(s)) {
+    // An error with no listener would be uncaught (as in Node); closed() reports it instead.
+    s_->events().error.on([err = error_](std::exception_ptr e) { *err = codeOf(e); });
+  }
+
+  tls::TLSSocket& socket() noexcept { return *s_; }
+
+  Promise<> send(std::string bytes) { co_await s_->write(Buffer::from(bytes)); }
+
+  /// One whole response; what arrived when the connection ended first (often "").
+  Promise<std::string> response() {
+    std::size_t end;
+    while ((end = buf_.find("\r\n\r\n")) == std::string::npos) {
+      if (!co_await fill()) co_return take(buf_.size());
+    }
+    const std::size_t headLen = end + 4;
+    std::string lower = buf_.substr(0, headLen);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::size_t cl = lower.find("\r\ncontent-length:");
+    if (cl != std::string::npos) {
+      const std::size_t len = std::strtoul(lower.c_str() + cl + 17, nullptr, 10);
+      while (buf_.size() < headLen + len) {
+        if (!co_await fill()) break;
+      }
+      co_return take(std::min(buf_.size(), headLen + len));
+    }
+    // Chunked: the chunks are decoded into the returned text's body.
+    std::string out = take(headLen);
+    for (;;) {
+      std::size_t eol;
+      while ((eol = buf_.find("\r\n")) == std::string::npos) {
+        if (!co_await fill()) co_return out;
+      }
+      const std::size_t size = std::strtoul(buf_.c_str(), nullptr, 16);
+      while (buf_.size() < eol + 2 + size + 2) {
+        if (!co_await fill()) co_return out;
+      }
+      out += buf_.substr(eol + 2, size);
+      buf_.erase(0, eol + 2 + size + 2);
+      if (size == 0) co_return out;
+    }
+  }
+
+  /// Reads to the end of the stream: "end" for a clean end (close_notify or FIN), else the
+  /// error's code. Bytes that arrive first are kept in pending().
+  Promise<std::string> closed() {
+    for (bool more = true; more;) {
+      more = false;
+      try {
+        more = co_await fill();
+      } catch (...) {
+        if (error_->empty()) *error_ = codeOf(std::current_exception());
+      }
+    }
+    co_return error_->empty() ? std::string("end") : *error_;
+  }
+  const std::string& pending() const noexcept { return buf_; }
+
+ private:
+  Promise<bool> fill() {
+    std::optional<Buffer> chunk = co_await s_->read();
+    if (!chunk) co_return false;
+    buf_ += chunk->toString();
+    co_return true;
+  }
+  std::string take(std::size_t n) {
+    std::string out = buf_.substr(0, n);
+    buf_.erase(0, n);
+    return out;
+  }
+
+  std::shared_ptr<tls::TLSSocket> s_;
+  std::string buf_;
+  // Shared with the error listener, which may outlive this object (moves included).
+  std::shared_ptr<std::string> error_ = std::make_shared<std::string>();
+};
+
+tls::ConnectOptions trustingOptions(int port) {
+  tls::ConnectOptions o(port, "localhost");
+  o.ca.emplace_back(TestPki::get().ca.cert);
+  return o;
+}
+
+Promise<Client> connectTo(int port) {
+  tls::ConnectOptions o = trustingOptions(port);
+  co_return Client(co_await tls::connect(o));
+}
+
+Promise<Client> connectWith(int port, const KeyPair* clientCert) {
+  tls::ConnectOptions o = trustingOptions(port);
+  if (clientCert != nullptr) {
+    o.key = clientCert->key;
+    o.cert = clientCert->cert;
+  }
+  co_return Client(co_await tls::connect(o));
+}
+
+std::string bodyOf(const std::string& response) {
+  std::size_t p = response.find("\r\n\r\n");
+  return p == std::string::npos ? std::string() : response.substr(p + 4);
+}
+
+class HttpsServerTest : public nx::testing::FreshLoop {
+ protected:
+  /// Runs the loop until `task` settles; a rejection fails the test with its message (the
+  /// server is closed then, so that the loop can end).
+  void runUntilSettled(Server& server, Promise<> task) {
+    auto guarded = [](Server& s, Promise<> t) -> Promise<> {
+      std::exception_ptr error;
+      try {
+        co_await t;
+      } catch (...) {
+        error = std::current_exception();
+      }
+      if (error) {
+        if (s.listening()) {
+          s.closeAllConnections();
+          co_await s.close();
+        }
+        std::rethrow_exception(error);
+      }
+    };
+    Promise<> p = guarded(server, std::move(task));
+    loop.run();
+    ASSERT_FALSE(p.isPending()) << "the test's task never finished";
+    if (p.isRejected()) {
+      try {
+        std::rethrow_exception(p.state()->error);
+      } catch (const std::exception& e) {
+        FAIL() << "the test's task failed: " << e.what();
+      }
+    }
+  }
+
+  /// Answers "path=<path> encrypted=<0|1>", and "/echo" with the length of the body.
+  static https::Server echoServer(https::ServerOptions o = serverOptions()) {
+    return https::createServer(std::move(o),
+                               [](IncomingMessage& req, ServerResponse& res) -> Promise<> {
+                                 if (req.path() == "/echo") {
+                                   Buffer body = co_await req.body();
+                                   res.end("len=" + std::to_string(body.size()));
+                                   co_return;
+                                 }
+                                 res.end("path=" + std::string(req.path()) +
+                                         " encrypted=" + (req.encrypted() ? "1" : "0"));
+                               });
+  }
+
+  int connections_ = 0;
+  std::vector<std::string> tlsErrors_;
+
+  void watch(Server& s) {
+    s.onConnection.on([this] { ++connections_; });
+    s.onTlsClientError.on([this](std::exception_ptr e) { tlsErrors_.push_back(codeOf(e)); });
+  }
+};
+
+TEST_F(HttpsServerTest, KeepAliveServesSeveralRequestsOnOneTlsConnection) {
+  https::Server server = echoServer();
+  watch(server);
+  std::vector<std::string> bodies;
+  std::string head;
+  auto task = [](Server& s, std::vector<std::string>& out, std::string& firstHead) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    Client c = co_await connectTo(s.address().port);
+    for (int i = 0; i < 5; ++i) {
+      co_await c.send("GET /r" + std::to_string(i) + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+      std::string r = co_await c.response();
+      if (i == 0) firstHead = r.substr(0, r.find("\r\n\r\n"));
+      out.push_back(bodyOf(r));
+    }
+    EXPECT_EQ(c.socket().alpnProtocol(), "");  // the client offered none
+    c.socket().destroy();
+    co_await s.close();
+  };
+  runUntilSettled(server, task(server, bodies, head));
+  EXPECT_EQ(bodies, (std::vector<std::string>{"path=/r0 encrypted=1", "path=/r1 encrypted=1",
+                                              "path=/r2 encrypted=1", "path=/r3 encrypted=1",
+                                              "path=/r4 encrypted=1"}));
+  EXPECT_NE(head.find("Connection: keep-alive\r\nKeep-Alive: timeout=5"), std::string::npos)
+      << head;
+  EXPECT_EQ(connections_, 1);
+  EXPECT_TRUE(tlsErrors_.empty());
+}
+
+TEST_F(HttpsServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  https::Server server = echoServer();
+  std::vector<std::string> bodies;
+  auto task = [](Server& s, std::vector<std::string>& out) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    Client c = co_await connectTo(s.address().port);
+    // One TLS write, so the three requests reach the server in one read.
+    co_await c.send(
+        "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+        "GET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    for (int i = 0; i < 3; ++i) out.push_back(bodyOf(co_await c.response()));
+    out.push_back(co_await c.closed());
+    co_await s.close();
+  };
+  runUntilSettled(server, task(server, bodies));
+  EXPECT_EQ(bodies, (std::vector<std::string>{"path=/a encrypted=1", "len=5", "path=/c encrypted=1",
+                                              "end"}));
+}
+
+TEST_F(HttpsServerTest, RequestBodyArrivesDecrypted) {
+  https::Server server = https::createServer(
+      serverOptions(), [](IncomingMessage& req, ServerResponse& res) -> Promise<> {
+        Buffer body = co_await req.body();
+        std::uint64_t sum = 0;
+        for (std::size_t i = 0; i < body.size(); ++i) sum += body[i];
+        res.end(std::to_string(body.size()) + " " + std::to_string(sum));
+      });
+  std::string got;
+  auto task = [](Server& s, std::string& out) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    Client c = co_await connectTo(s.address().port);
+    std::string body(700 * 1024, '\0');
+    for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>('a' + i % 26);
+    co_await c.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                    std::to_string(body.size()) + "\r\n\r\n");
+    for (std::size_t off = 0; off < body.size(); off += 100 * 1024) {
+      co_await c.send(body.substr(off, 100 * 1024));
+    }
+    out = bodyOf(co_await c.response());
+    c.socket().destroy();
+    co_await s.close();
+  };
+  runUntilSettled(server, task(server, got));
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < 700 * 1024; ++i) sum += static_cast<std::uint64_t>('a' + i % 26);
+  EXPECT_EQ(got, std::to_string(700 * 1024) + " " + std::to_string(sum));
+}
+
+TEST_F(HttpsServerTest, LargeResponseWaitsForASlowReader) {
+  // 16 MiB in 64 KiB writes: far more than the socket buffers hold, so a client that does
+  // not read must make write() return false, and the handler waits for "drain".
+  constexpr std::size_t kChunk = 64 * 1024;
+  constexpr int kChunks = 256;
+  struct Progress {
+    int written = 0;
+    int blocked = 0;
+    Promise<>::Resolvers firstBlock = Promise<>::withResolvers();
+  } progress;
+  https::Server server = https::createServer(
+      serverOptions(), [&progress](IncomingMessage&, ServerResponse& res) -> Promise<> {
+        std::string chunk(kChunk, 'x');
+        for (int i = 0; i < kChunks; ++i) {
+          chunk[0] = static_cast<char>('A' + i % 26);  // each chunk's first byte tells its index
+          WriteResult w = res.write(chunk);
+          ++progress.written;
+          if (!w) {
+            if (progress.blocked++ == 0) progress.firstBlock.resolve();
+            co_await w;
+          }
+        }
+        res.end();
+        progress.firstBlock.resolve();  // (no effect if it blocked) never leave the test hanging
+      });
+  std::string body;
+  int writtenWhenBlocked = 0;
+  auto task = [](Server& s, Progress& p, std::string& out, int& atBlock) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    Client c = co_await connectTo(s.address().port);
+    co_await c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+    co_await p.firstBlock.promise;  // the client has read nothing yet
+    atBlock = p.written;
+    out = bodyOf(co_await c.response());
+    c.socket().destroy();
+    co_await s.close();
+  };
+  runUntilSettled(server, task(server, progress, body, writtenWhenBlocked));
+  EXPECT_GT(progress.blocked, 0);
+  EXPECT_LT(writtenWhenBlocked, kChunks);
+  ASSERT_EQ(body.size(), kChunk * kChunks);
+  bool ordered = true;
+  for (int i = 0; i < kChunks; ++i) {
+    ordered = ordered && body[static_cast<std::size_t>(i) * kChunk] == 'A' + i % 26;
+  }
+  EXPECT_TRUE(ordered);
+}
+
+TEST_F(HttpsServerTest, OneLargeEndIsEncryptedInSlicesAndArrivesWhole) {
+  // 8 MiB handed over at once, without backpressure: encrypted 64 KiB at a time, and what the
+  // socket does not take waits as plaintext.
+  std::string big(8 * 1024 * 1024, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + (i * 7) % 26);
+  https::Server server = https::createServer(
+      serverOptions(), [&big](IncomingMessage&, ServerResponse& res) { res.end(big); });
+  std::string body;
+  auto task = [](Server& s, std::string& out) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    Client c = co_await connectTo(s.address().port);
+    co_await c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+    out = bodyOf(co_await c.response());
+    c.socket().destroy();
+    co_await s.close();
+  };
+  runUntilSettled(server, task(server, body));
+  EXPECT_TRUE(body == big) << "got " << body.size() << " bytes";
+}
+
+TEST_F(HttpsServerTest, ClientCertificateSignedByTheCaIsAuthorized) {
+  https::ServerOptions o = serverOptions();
+  o.requestCert = true;
+  o.ca.emplace_back(TestPki::get().ca.cert);
+  https::Server server =
+      https::createServer(std::move(o), [](IncomingMessage& req, ServerResponse& res) {
+        tls::PeerCertificate cert = req.getPeerCertificate();
+        res.end(std::string(req.authorized() ? "authorized" : "unauthorized") +
+                " CN=" + cert.subject["CN"] + " error=" + req.authorizationError());
+      });
+  watch(server);
+  std::string got;
+  auto task = [](Server& s, std::string& out) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    Client c = co_await connectWith(s.address().port, &TestPki::get().leaf);
+    co_await c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    out = bodyOf(co_await c.response());
+    c.socket().destroy();
+    co_await s.close();
+  };
+  runUntilSettled(server, task(server, got));
+  EXPECT_EQ(got, "authorized CN=localhost error=");
+  EXPECT_TRUE(tlsErrors_.empty());
+}
+
+TEST_F(HttpsServerTest, UntrustedClientCertificateIsRejected) {
+  https::ServerOptions o = serverOptions();
+  o.requestCert = true;
+  o.ca.emplace_back(TestPki::get().ca.cert);
+  int handled = 0;
+  https::Server server =
+      https::createServer(std::move(o), [&handled](IncomingMessage&, ServerResponse& res) {
+        ++handled;
+        res.end("served");
+      });
+  watch(server);
+  std::string ending;
+  std::string received;
+  auto task = [](Server& s, std::string& end, std::string& bytes) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    // TLS 1.3: the client's handshake is done before the server judges its certificate.
+    Client c = co_await connectWith(s.address().port, &TestPki::get().selfSigned);
+    co_await c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    end = co_await c.closed();
+    bytes = c.pending();
+    co_await s.close();
+  };
+  runUntilSettled(server, task(server, ending, received));
+  EXPECT_EQ(handled, 0);
+  EXPECT_EQ(received, "");
+  EXPECT_EQ(tlsErrors_, std::vector<std::string>{"DEPTH_ZERO_SELF_SIGNED_CERT"});
+}
+
+TEST_F(HttpsServerTest, MissingClientCertificateFailsTheHandshake) {
+  https::ServerOptions o = serverOptions();
+  o.requestCert = true;
+  o.ca.emplace_back(TestPki::get().ca.cert);
+  https::Server server = echoServer(std::move(o));
+  watch(server);
+  std::string outcome;
+  auto task = [](Server& s, std::string& out) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    try {
+      Client c = co_await connectWith(s.address().port, nullptr);
+      co_await c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+      out = co_await c.closed();
+    } catch (...) {
+      out = codeOf(std::current_exception());
+    }
+    co_await s.close();
+  };
+  runUntilSettled(server, task(server, outcome));
+  // As Node: the server's alert names the reason, and the client sees it.
+  EXPECT_EQ(outcome, "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED");
+  EXPECT_EQ(tlsErrors_, std::vector<std::string>{"ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE"});
+}
+
+TEST_F(HttpsServerTest, RejectUnauthorizedFalseServesAndSaysWhy) {
+  https::ServerOptions o = serverOptions();
+  o.requestCert = true;
+  o.rejectUnauthorized = false;
+  o.ca.emplace_back(TestPki::get().ca.cert);
+  https::Server server =
+      https::createServer(std::move(o), [](IncomingMessage& req, ServerResponse& res) {
+        res.end(std::string(req.authorized() ? "authorized" : "unauthorized") +
+                " error=" + req.authorizationError());
+      });
+  std::vector<std::string> got;
+  auto task = [](Server& s, std::vector<std::string>& out) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    for (const KeyPair* cert : {&TestPki::get().selfSigned, static_cast<const KeyPair*>(nullptr)}) {
+      Client c = co_await connectWith(s.address().port, cert);
+      co_await c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+      out.push_back(bodyOf(co_await c.response()));
+      c.socket().destroy();
+    }
+    co_await s.close();
+  };
+  runUntilSettled(server, task(server, got));
+  EXPECT_EQ(got, (std::vector<std::string>{"unauthorized error=DEPTH_ZERO_SELF_SIGNED_CERT",
+                                           "unauthorized error=UNABLE_TO_GET_ISSUER_CERT"}));
+}
+
+/// A plain TCP client: writes `bytes` (and a FIN when `end`), then reads to the end.
+Promise<std::string> rawExchange(int port, std::string bytes, bool end) {
+  auto s = co_await net::connect(port, "127.0.0.1");
+  if (!bytes.empty()) co_await s->write(Buffer::from(bytes));
+  if (end) (void)s->end();
+  std::string got;
+  try {
+    while (auto chunk = co_await s->read()) got += chunk->toString();
+  } catch (...) {
+    got += "<" + codeOf(std::current_exception()) + ">";
+  }
+  co_return got;
+}
+
+TEST_F(HttpsServerTest, PlainHttpOnTheTlsPortIsClosedAndReported) {
+  int handled = 0;
+  https::Server server =
+      https::createServer(serverOptions(), [&handled](IncomingMessage&, ServerResponse& res) {
+        ++handled;
+        res.end("served");
+      });
+  watch(server);
+  std::string got = "(none)";
+  std::size_t openAfter = 99;
+  auto task = [](Server& s, std::string& out, std::size_t& open) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    out = co_await rawExchange(s.address().port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", false);
+    open = s.connectionCount();
+    co_await s.close();
+  };
+  runUntilSettled(server, task(server, got, openAfter));
+  EXPECT_EQ(handled, 0);
+  EXPECT_EQ(got.find("HTTP/"), std::string::npos) << got;  // no plaintext answer
+  EXPECT_EQ(openAfter, 0u);
+  EXPECT_EQ(tlsErrors_, std::vector<std::string>{"ERR_SSL_HTTP_REQUEST"});  // as Node
+}
+
+TEST_F(HttpsServerTest, PeerVanishingMidHandshakeIsAHangUp) {
+  https::Server server = echoServer();
+  watch(server);
+  std::string got = "(none)";
+  auto task = [](Server& s, std::string& out) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    // A handshake record header that promises 512 bytes, five of them, then the FIN.
+    out = co_await rawExchange(s.address().port,
+                               std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03", 10), true);
+    co_await s.close();
+  };
+  runUntilSettled(server, task(server, got));
+  EXPECT_EQ(got, "");
+  EXPECT_EQ(tlsErrors_, std::vector<std::string>{"ECONNRESET"});  // Node: "socket hang up"
+}
+
+TEST_F(HttpsServerTest, StalledHandshakeCountsAgainstHeadersTimeout) {
+  https::ServerOptions o = serverOptions();
+  o.headersTimeout = 200ms;
+  o.connectionsCheckingInterval = 20ms;
+  https::Server server = echoServer(std::move(o));
+  auto timedOut = Promise<>::withResolvers();
+  std::string code;
+  server.onTlsClientError.on([&](std::exception_ptr e) {
+    code = codeOf(e);
+    timedOut.resolve();
+  });
+  std::string got;
+  auto task = [](Server& s, std::string& out, Promise<> reported) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    auto c = co_await net::connect(s.address().port, "127.0.0.1");
+    co_await c->write(Buffer::from(std::string("\x16\x03\x01\x02\x00", 5)));
+    co_await reported;
+    while (auto chunk = co_await c->read()) out += chunk->toString();
+    out += "|closed";
+    co_await s.close();
+  };
+  runUntilSettled(server, task(server, got, timedOut.promise));
+  EXPECT_EQ(code, "ERR_TLS_HANDSHAKE_TIMEOUT");
+  EXPECT_EQ(got, "|closed");  // no HTTP 408 in plaintext
+}
+
+TEST_F(HttpsServerTest, HandshakeTimeoutShorterThanHeadersTimeoutApplies) {
+  https::ServerOptions o = serverOptions();
+  o.handshakeTimeout = 100ms;  // headersTimeout stays 60 s
+  o.connectionsCheckingInterval = 20ms;
+  https::Server server = echoServer(std::move(o));
+  auto timedOut = Promise<>::withResolvers();
+  std::string code;
+  server.onTlsClientError.on([&](std::exception_ptr e) {
+    code = codeOf(e);
+    timedOut.resolve();
+  });
+  auto task = [](Server& s, Promise<> reported) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    auto c = co_await net::connect(s.address().port, "127.0.0.1");
+    co_await reported;
+    while (co_await c->read()) {
+    }
+    co_await s.close();
+  };
+  runUntilSettled(server, task(server, timedOut.promise));
+  EXPECT_EQ(code, "ERR_TLS_HANDSHAKE_TIMEOUT");
+}
+
+TEST_F(HttpsServerTest, CloseEndsAnIdleKeepAliveTlsConnectionAtOnce) {
+  https::ServerOptions o = serverOptions();
+  o.keepAliveTimeout = 60s;  // close() must not wait for it
+  https::Server server = echoServer(std::move(o));
+  std::string first;
+  std::string ending;
+  bool closeEvent = false;
+  server.onClose.on([&] { closeEvent = true; });
+  auto task = [](Server& s, std::string& body, std::string& end) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    Client c = co_await connectTo(s.address().port);
+    co_await c.send("GET /one HTTP/1.1\r\nHost: x\r\n\r\n");
+    body = bodyOf(co_await c.response());
+    Promise<> closing = s.close();
+    end = co_await c.closed();  // close_notify, then the FIN: a clean end
+    co_await closing;
+  };
+  auto started = std::chrono::steady_clock::now();
+  runUntilSettled(server, task(server, first, ending));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 30s);
+  EXPECT_EQ(first, "path=/one encrypted=1");
+  EXPECT_EQ(ending, "end");
+  EXPECT_TRUE(closeEvent);
+}
+
+TEST_F(HttpsServerTest, ClientOfferingOnlyOtherProtocolsFailsTheHandshake) {
+  https::Server server = echoServer();
+  watch(server);
+  std::string outcome;
+  auto task = [](Server& s, std::string& out) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    tls::ConnectOptions o = trustingOptions(s.address().port);
+    o.ALPNProtocols = {"h2"};
+    try {
+      auto c = co_await tls::connect(o);
+      out = "connected " + c->alpnProtocol();
+      c->destroy();
+    } catch (...) {
+      out = codeOf(std::current_exception());
+    }
+    co_await s.close();
+  };
+  runUntilSettled(server, task(server, outcome));
+  EXPECT_EQ(outcome, "ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL");
+  EXPECT_EQ(tlsErrors_, std::vector<std::string>{"ERR_SSL_NO_APPLICATION_PROTOCOL"});
+}
+
+TEST_F(HttpsServerTest, BadKeyOrCertificateThrows) {
+  https::ServerOptions noCert;
+  noCert.key = TestPki::get().leaf.key;
+  try {
+    https::Server s(noCert);
+    FAIL() << "a server without a certificate was built";
+  } catch (const SystemError& e) {
+    EXPECT_EQ(e.code(), "ERR_TLS_INVALID_CONTEXT");
+  }
+  https::ServerOptions mismatched = serverOptions();
+  mismatched.key = TestPki::get().selfSigned.key;
+  try {
+    https::Server s(mismatched);
+    FAIL() << "a key that does not match the certificate was accepted";
+  } catch (const SystemError& e) {
+    EXPECT_EQ(e.code(), "ERR_TLS_INVALID_CONTEXT");
+  }
+}
+
+TEST_F(HttpsServerTest, PlainServerRequestsAreNotEncrypted) {
+  Server server([](IncomingMessage& req, ServerResponse& res) {
+    res.end(std::string(req.encrypted() ? "1" : "0") + (req.authorized() ? "1" : "0") +
+            (req.getPeerCertificate().empty() ? "e" : "c"));
+  });
+  std::string got;
+  auto task = [](Server& s, std::string& out) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    out = bodyOf(co_await rawExchange(
+        s.address().port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false));
+    co_await s.close();
+  };
+  runUntilSettled(server, task(server, got));
+  EXPECT_EQ(got, "00e");
+}
+
+// ---- external clients ----------------------------------------------------------------------
+
+/// Runs `job` (blocking) on the thread pool while the server serves; returns its result.
+template <class F>
+std::string whileServing(Loop& loop, Server& server, F job) {
+  std::string result;
+  auto task = [](Server& s, F j, std::string& out) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    const int port = s.address().port;
+    auto run = [j = std::move(j), port]() mutable { return j(port); };
+    out = co_await threadpool::run(std::move(run));
+    co_await s.close(5000ms);
+  };
+  Promise<> p = task(server, std::move(job), result);
+  loop.run();
+  EXPECT_TRUE(p.isFulfilled());
+  return result;
+}
+
+std::string capture(const std::string& command) {
+  std::string out;
+  FILE* p = ::popen(command.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  ::pclose(p);
+  return out;
+}
+
+TEST_F(HttpsServerTest, CurlUsesOneConnectionAndHttp11ByAlpn) {
+  if (std::system("curl --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "curl not installed";
+  https::Server server = echoServer();
+  watch(server);
+  nx::testing::TempFile ca("nx_https_ca", TestPki::get().ca.cert, ".pem");
+  const std::string caPath = ca.path();
+  std::string out = whileServing(loop, server, [caPath](int port) {
+    const std::string base = "https://localhost:" + std::to_string(port);
+    // Two URLs in one run: curl reuses the connection. It offers h2 and http/1.1 by ALPN.
+    return capture("curl -sS --cacert " + nx::testing::shellQuote(caPath) +
+                   " -w ' %{http_version} %{response_code}\\n' " + base + "/first " + base +
+                   "/second 2>&1");
+  });
+  EXPECT_EQ(out, "path=/first encrypted=1 1.1 200\npath=/second encrypted=1 1.1 200\n");
+  EXPECT_EQ(connections_, 1);
+  EXPECT_TRUE(tlsErrors_.empty());
+}
+
+TEST_F(HttpsServerTest, NodeHttpsRequestReusesTheConnectionAndPostsABody) {
+  if (!nx::testing::hasNode()) GTEST_SKIP() << "node is not on PATH";
+  https::Server server = echoServer();
+  watch(server);
+  nx::testing::TempFile ca("nx_https_ca", TestPki::get().ca.cert, ".pem");
+  nx::testing::TempFile script("nx_https_client", R"JS(
+const https = require('https');
+const fs = require('fs');
+const [port, caFile] = process.argv.slice(2);
+const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca: fs.readFileSync(caFile) });
+function go(method, path, body) {
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host: 'localhost', port, method, path, agent }, (res) => {
+      const encrypted = res.socket.encrypted;  // the socket goes back to the agent at 'end'
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve(`${res.statusCode} ${text} reused=${req.reusedSocket} ` +
+                                  `encrypted=${encrypted}`));
+    });
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+(async () => {
+  console.log(await go('GET', '/one'));
+  console.log(await go('POST', '/echo', 'x'.repeat(100000)));
+  console.log(await go('GET', '/three'));
+  agent.destroy();
+})().catch((e) => { console.log('error', e.code, e.message); process.exitCode = 1; });
+)JS",
+                               ".js");
+  const std::string scriptPath = script.path();
+  const std::string caPath = ca.path();
+  std::string out = whileServing(loop, server, [scriptPath, caPath](int port) {
+    return nx::testing::runNode({.script = scriptPath, .args = {std::to_string(port), caPath}}).out;
+  });
+  EXPECT_EQ(out,
+            "200 path=/one encrypted=1 reused=false encrypted=true\n"
+            "200 len=100000 reused=true encrypted=true\n"
+            "200 path=/three encrypted=1 reused=true encrypted=true\n");
+  EXPECT_EQ(connections_, 1);
+}
+
+}  // namespace
+}  // namespace nx::http
