@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -11,14 +13,54 @@
 
 namespace nx::http {
 
+namespace detail {
+inline std::uint64_t load8(const char* p) noexcept {
+  std::uint64_t x;
+  std::memcpy(&x, p, 8);
+  return x;
+}
+inline std::uint32_t load4(const char* p) noexcept {
+  std::uint32_t x;
+  std::memcpy(&x, p, 4);
+  return x;
+}
+/// Compares words `x` and `y` of two strings, ASCII case-insensitively: equal, or different
+/// only in the case bit (0x20) of bytes that are letters.
+template <class W>
+inline bool wordEqualsIgnoreCase(W x, W y) noexcept {
+  constexpr W kOnes = static_cast<W>(0x0101010101010101ULL);
+  const W d = x ^ y;
+  if (d == 0) return true;
+  if ((d & ~(kOnes * 0x20)) != 0) return false;
+  // Letter bytes of x, computed per byte without carries between bytes: the folded byte with
+  // its top bit cleared, plus 0x1f, reaches 0x80 from 'a' on; plus 0x05, from '{' on.
+  const W lower = x | (kOnes * 0x20);
+  const W h = lower & (kOnes * 0x7f);
+  const W letters = (h + kOnes * 0x1f) & ~(h + kOnes * 0x05) & ~lower & (kOnes * 0x80);
+  return ((d << 2) & ~letters) == 0;  // each differing 0x20 moved to its byte's top bit
+}
+}  // namespace detail
+
 /// ASCII case-insensitive equality (header names, tokens). Never allocates. Inline: it runs
-/// for every field lookup, and most calls end at the length test.
+/// for every field lookup, and most calls end at the length test or at the first word.
 inline bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto x = static_cast<unsigned char>(a[i]);
-    auto y = static_cast<unsigned char>(b[i]);
-    if (x != y && ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a' || (x | 0x20) > 'z')) {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      if (!detail::wordEqualsIgnoreCase(detail::load8(p + i), detail::load8(q + i))) return false;
+    }
+    return detail::wordEqualsIgnoreCase(detail::load8(p + n - 8), detail::load8(q + n - 8));
+  }
+  if (n >= 4) {  // two words that overlap when n < 8
+    return detail::wordEqualsIgnoreCase(detail::load4(p), detail::load4(q)) &&
+           detail::wordEqualsIgnoreCase(detail::load4(p + n - 4), detail::load4(q + n - 4));
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!detail::wordEqualsIgnoreCase(static_cast<unsigned char>(p[i]),
+                                      static_cast<unsigned char>(q[i]))) {
       return false;
     }
   }

@@ -176,6 +176,45 @@ TEST(HeadersTest, EqualsIgnoreCaseFoldsAsciiLettersOnly) {
   EXPECT_FALSE(equalsIgnoreCase("ab", "a"));
 }
 
+TEST(HeadersTest, EqualsIgnoreCaseAgreesWithAByteLoopAtEveryLengthAndPosition) {
+  // The comparison goes a word at a time, with overlapping tail words: change one byte at each
+  // position of strings of every length around the word sizes, in the ways that matter.
+  auto reference = [](std::string_view a, std::string_view b) {
+    auto fold = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; };
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (fold(static_cast<unsigned char>(a[i])) != fold(static_cast<unsigned char>(b[i]))) {
+        return false;
+      }
+    }
+    return true;
+  };
+  const unsigned char flips[] = {0x20, 0x01, 0x40, 0x80, 0x21};
+  // Letters, the bytes next to the letter ranges ('@', '[', '`', '{'), and bytes above 0x7f,
+  // whose 0x20 bit is not a case.
+  for (const std::string base :
+       {"Access-Control-Allow-Origin-X-Forwarded-For",
+        "@[`{zZaA\xc1\xe1\xdf\xff-9^~@[`{zZaA\xc1\xe1\xdf\xff-9^~@[`{zZaA\xc1"}) {
+    ASSERT_GE(base.size(), 40u);
+    for (std::size_t n = 0; n <= 40; ++n) {
+      const std::string a = base.substr(0, n);
+      ASSERT_TRUE(equalsIgnoreCase(a, a));
+      for (std::size_t i = 0; i < n; ++i) {
+        for (unsigned char f : flips) {
+          std::string b = a;
+          b[i] = static_cast<char>(static_cast<unsigned char>(b[i]) ^ f);
+          ASSERT_EQ(equalsIgnoreCase(a, b), reference(a, b)) << n << " " << i << " " << int(f);
+          // A case difference elsewhere as well must not hide this one.
+          std::string c = b;
+          std::size_t j = (i + n / 2) % n;
+          if (j != i) c[j] = static_cast<char>(static_cast<unsigned char>(c[j]) ^ 0x20);
+          ASSERT_EQ(equalsIgnoreCase(a, c), reference(a, c)) << n << " " << i << " " << j;
+        }
+      }
+    }
+  }
+}
+
 TEST(HeadersTest, AClearedListReusesItsStringsWithoutAllocating) {
   ASSERT_TRUE(nx::testing::allocationsAreCounted());
   Headers h;

@@ -11,9 +11,43 @@
 
 namespace nx::web {
 
-NextResult Next::operator()() const { return d_->resume(step_, nullptr, {}); }
+namespace detail {
+
+// Where the downstream of next() call `s` goes: the invoking layer's local while its handler
+// is still on the stack, else the slot of the asynchronous handler that called it late.
+void Dispatch::storeDownstream(std::uint64_t s, Promise<>& r) {
+  if (slot_ != nullptr && slotStep_ == s) {
+    *slot_ = r;
+    return;
+  }
+  for (auto& [step, slot] : lateSlots_) {
+    if (step == s) {
+      *slot = r;
+      break;
+    }
+  }
+}
+
+// Plain next(), the per-layer path: kept apart from resume() so that it carries no error or
+// control-string handling.
+[[gnu::always_inline]] inline NextResult Dispatch::proceed(std::uint64_t s) {
+  if (s != step_ || done_) [[unlikely]] {
+    return {};
+  }
+  step_ = ++counter_;  // this next() is spent: later calls with the same step are ignored
+  if (error_) [[unlikely]] {
+    error_ = nullptr;
+  }
+  Promise<> r = advance();
+  if (r) storeDownstream(s, r);  // an empty (synchronous) downstream needs no slot
+  return NextResult(std::move(r));
+}
+
+}  // namespace detail
+
+NextResult Next::operator()() const { return d_->proceed(step_); }
 NextResult Next::operator()(std::exception_ptr error) const {
-  if (!error) return d_->resume(step_, nullptr, {});
+  if (!error) return d_->proceed(step_);
   return d_->resume(step_, std::move(error), {});
 }
 NextResult Next::operator()(std::string_view control) const {
@@ -286,16 +320,7 @@ NextResult Dispatch::resume(std::uint64_t s, std::exception_ptr error, std::stri
     error_ = nullptr;
   }
   Promise<> r = advance();
-  if (slot_ != nullptr && slotStep_ == s) {
-    *slot_ = r;
-  } else {
-    for (auto& [step, slot] : lateSlots_) {
-      if (step == s) {
-        *slot = r;
-        break;
-      }
-    }
-  }
+  if (r) storeDownstream(s, r);
   return NextResult(std::move(r));
 }
 
@@ -327,6 +352,29 @@ Promise<> Dispatch::deferred(Handler* h, ErrorHandler* eh, ParamHook* ph, std::s
   }
   co_await NextResult(std::move(r));
   asyncDone();
+}
+
+[[gnu::always_inline]] inline Promise<> Dispatch::finish(std::uint64_t s, Promise<>& p,
+                                                         Promise<>& downstream,
+                                                         std::exception_ptr& thrown) {
+  if (thrown) {
+    Promise<> more;
+    handlerFailed(s, std::move(thrown), more);
+    if (!downstream || !downstream.isPending()) return more;
+    if (!more || !more.isPending()) return std::move(downstream);
+    ++pending;
+    return track(s, Promise<>(), [](Promise<> a, Promise<> b) -> Promise<> {
+      co_await NextResult(std::move(a));
+      co_await NextResult(std::move(b));
+    }(std::move(downstream), std::move(more)));
+  }
+  if (!p || p.isFulfilled()) {
+    // Synchronous handler (or a coroutine that completed without suspending): the layer is
+    // done when downstream is.
+    return std::move(downstream);
+  }
+  ++pending;
+  return track(s, std::move(p), std::move(downstream));
 }
 
 Promise<> Dispatch::invoke(Handler& h) {
@@ -407,28 +455,6 @@ void Dispatch::handlerFailed(std::uint64_t s, std::exception_ptr e, Promise<>& m
   // next() was already called (code after `co_await next()` threw): downstream owns the
   // response now, so the error can only be reported.
   c_.app->log().error({{"err", e}, {"reqId", c_.req.id()}}, "handler failed after calling next()");
-}
-
-Promise<> Dispatch::finish(std::uint64_t s, Promise<>& p, Promise<>& downstream,
-                           std::exception_ptr& thrown) {
-  if (thrown) {
-    Promise<> more;
-    handlerFailed(s, std::move(thrown), more);
-    if (!downstream || !downstream.isPending()) return more;
-    if (!more || !more.isPending()) return std::move(downstream);
-    ++pending;
-    return track(s, Promise<>(), [](Promise<> a, Promise<> b) -> Promise<> {
-      co_await NextResult(std::move(a));
-      co_await NextResult(std::move(b));
-    }(std::move(downstream), std::move(more)));
-  }
-  if (!p || p.isFulfilled()) {
-    // Synchronous handler (or a coroutine that completed without suspending): the layer is
-    // done when downstream is.
-    return std::move(downstream);
-  }
-  ++pending;
-  return track(s, std::move(p), std::move(downstream));
 }
 
 Promise<> Dispatch::track(std::uint64_t s, Promise<> p, Promise<> downstream) {

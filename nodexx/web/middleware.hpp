@@ -222,41 +222,26 @@ class Locals {
   /// Stores `value` under `key` (replacing an earlier value of any type).
   template <class T>
   void set(std::string_view key, T value) {
-    for (std::size_t i = 0; i < live_; ++i) {
-      if (entries_[i].first == key) {
-        entries_[i].second.template emplace<T>(std::move(value));
-        return;
-      }
-    }
-    if (live_ < entries_.size()) {
-      // A slot emptied by clear(): its key string keeps its capacity, so a pooled request
-      // that stores the same keys as the last one allocates nothing.
-      auto& [k, v] = entries_[live_];
-      k.clear();
-      k.append(key);
+    std::any& v = slot(key);
+    try {
       v.template emplace<T>(std::move(value));
-    } else {
-      entries_.emplace_back(std::string(key), std::any(std::move(value)));
+    } catch (...) {
+      erase(key);  // not left behind empty
+      throw;
     }
-    ++live_;
   }
   /// The value under `key` if it exists and has type T, else nullptr.
   template <class T>
   T* get(std::string_view key) noexcept {
-    for (std::size_t i = 0; i < live_; ++i) {
-      if (entries_[i].first == key) return std::any_cast<T>(&entries_[i].second);
-    }
-    return nullptr;
+    std::any* v = find(key);
+    return v != nullptr ? std::any_cast<T>(v) : nullptr;
   }
   template <class T>
   const T* get(std::string_view key) const noexcept {
     return const_cast<Locals*>(this)->get<T>(key);
   }
   bool has(std::string_view key) const noexcept {
-    for (std::size_t i = 0; i < live_; ++i) {
-      if (entries_[i].first == key) return true;
-    }
-    return false;
+    return const_cast<Locals*>(this)->find(key) != nullptr;
   }
   void erase(std::string_view key) noexcept;
   /// Removes every entry. The values are destroyed now; the slots are kept for reuse.
@@ -267,6 +252,9 @@ class Locals {
   std::size_t size() const noexcept { return live_; }
 
  private:
+  // Out of line: every set() and get() instantiation shares one search.
+  std::any* find(std::string_view key) noexcept;
+  std::any& slot(std::string_view key);  // the entry for `key`, added (empty) if missing
   // [0, live_) are the entries; the slots after them are empty and reused by set().
   std::vector<std::pair<std::string, std::any>> entries_;
   std::size_t live_ = 0;

@@ -323,5 +323,33 @@ TEST(LocalsTest, SetGetEraseAndClearKeepOrderAndDestroyValues) {
   EXPECT_FALSE(locals.has("b"));
 }
 
+TEST(LocalsTest, KeysThatDifferOnlyInTheirLastByteOrLengthAreDistinct) {
+  Locals locals;
+  locals.set("user", 1);
+  locals.set("users", 2);
+  locals.set("usex", 3);
+  locals.set("", 4);
+  EXPECT_EQ(*locals.get<int>("user"), 1);
+  EXPECT_EQ(*locals.get<int>("users"), 2);
+  EXPECT_EQ(*locals.get<int>("usex"), 3);
+  EXPECT_EQ(*locals.get<int>(""), 4);
+  EXPECT_FALSE(locals.has("use"));
+  EXPECT_FALSE(locals.has("xser"));
+}
+
+TEST(LocalsTest, AValueWhoseConstructionThrowsLeavesNoEntry) {
+  struct Throws {
+    Throws() = default;
+    Throws(const Throws&) { throw std::runtime_error("copy"); }
+  };
+  Locals locals;
+  locals.set("a", 1);
+  EXPECT_THROW(locals.set("b", Throws{}), std::runtime_error);
+  EXPECT_FALSE(locals.has("b"));
+  EXPECT_EQ(locals.size(), 1u);
+  locals.set("b", 2);
+  EXPECT_EQ(*locals.get<int>("b"), 2);
+}
+
 }  // namespace
 }  // namespace nx::web

@@ -126,6 +126,41 @@ TEST(RouteTreeTest, CaseInsensitiveByDefaultParamsKeepTheirCase) {
   EXPECT_EQ(matchIds(sensitive, "/Users/x").size(), 1u);
 }
 
+TEST(RouteTreeTest, CaseFoldingIsAsciiLettersOnlyAtEveryPosition) {
+  // Labels are compared a word at a time: change each byte of a long label in turn, to its
+  // other case (matches) and to the neighbours of the letter ranges (does not).
+  const std::string label = "/abcdefghijklmnopqrstuvwxyz@[`{-0123456789/";
+  auto escaped = [](std::string_view text) {
+    std::string out;
+    for (char c : text) {
+      if (c == '[' || c == '{') out += '\\';
+      out += c;
+    }
+    return out;
+  };
+  RouteTree tree;
+  tree.add(escaped(label), MatchKind::Exact, 0);
+  for (std::size_t n = 1; n < label.size(); ++n) {
+    RouteTree shorter;
+    shorter.add(escaped(label.substr(0, n)), MatchKind::Exact, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string path = label.substr(0, n);
+      const char c = path[i];
+      if (c >= 'a' && c <= 'z') {
+        path[i] = static_cast<char>(c - 32);
+        EXPECT_EQ(matchIds(shorter, path), std::vector<std::uint32_t>{0}) << path;
+      }
+      for (int flip : {0x20, 0x01, 0x80}) {
+        path[i] = static_cast<char>(c ^ flip);
+        const bool same = flip == 0x20 && c >= 'a' && c <= 'z';
+        EXPECT_EQ(matchIds(shorter, path).size(), same ? 1u : 0u) << path << " " << i;
+      }
+    }
+  }
+  EXPECT_EQ(matchIds(tree, "/ABCDEFGHIJKLMNOPQRSTUVWXYZ@[`{-0123456789/"),
+            std::vector<std::uint32_t>{0});
+}
+
 TEST(RouteTreeTest, StrictRoutingDistinguishesTheTrailingSlash) {
   RouteTree loose;
   loose.add("/a/", MatchKind::Exact, 0);

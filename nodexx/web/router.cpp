@@ -3,6 +3,7 @@
 #include "nodexx/web/router.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "nodexx/core/errors.hpp"
 #include "nodexx/web/internal/context.hpp"
@@ -18,9 +19,44 @@ using detail::RouterImpl;
 Middleware::Middleware(const Router& router) : router_(router.impl()) {}
 Middleware::~Middleware() = default;
 
+namespace {
+// Keys are short and often share a prefix ("user", "userId"): the last byte tells most apart
+// before the full comparison.
+bool sameKey(const std::string& k, std::string_view key) noexcept {
+  return k.size() == key.size() &&
+         (key.empty() ||
+          (k.back() == key.back() && std::memcmp(k.data(), key.data(), key.size()) == 0));
+}
+}  // namespace
+
+std::any* Locals::find(std::string_view key) noexcept {
+  for (std::size_t i = 0; i < live_; ++i) {
+    if (sameKey(entries_[i].first, key)) return &entries_[i].second;
+  }
+  return nullptr;
+}
+
+std::any& Locals::slot(std::string_view key) {
+  for (std::size_t i = 0; i < live_; ++i) {
+    if (sameKey(entries_[i].first, key)) return entries_[i].second;
+  }
+  if (live_ < entries_.size()) {
+    // A slot emptied by clear(): its key string keeps its capacity, so a pooled request that
+    // stores the same keys as the last one allocates nothing. (clear() and append() are
+    // lighter than assign(), which allows for overlapping input.)
+    std::string& k = entries_[live_].first;
+    k.clear();
+    k.append(key);
+  } else {
+    entries_.emplace_back(std::string(key), std::any());
+  }
+  return entries_[live_++].second;
+}
+
 void Locals::erase(std::string_view key) noexcept {
   const auto live = entries_.begin() + static_cast<std::ptrdiff_t>(live_);
-  auto it = std::find_if(entries_.begin(), live, [&](const auto& e) { return e.first == key; });
+  auto it =
+      std::find_if(entries_.begin(), live, [&](const auto& e) { return sameKey(e.first, key); });
   if (it == live) return;
   // The later entries move up one place (order is kept); the freed slot goes after them.
   std::rotate(it, it + 1, live);

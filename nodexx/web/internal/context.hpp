@@ -123,6 +123,8 @@ class Dispatch {
   void start(RouterImpl& root);
   /// next(...) from a handler.
   NextResult resume(std::uint64_t step, std::exception_ptr error, std::string_view control);
+  /// next() with no argument.
+  NextResult proceed(std::uint64_t step);
   void reset() noexcept;
 
   int pending = 0;
@@ -140,6 +142,7 @@ class Dispatch {
   Promise<> finish(std::uint64_t s, Promise<>& p, Promise<>& downstream,
                    std::exception_ptr& thrown);
   Promise<> track(std::uint64_t s, Promise<> p, Promise<> downstream);
+  void storeDownstream(std::uint64_t s, Promise<>& r);
   void asyncDone() noexcept;
   void handlerFailed(std::uint64_t s, std::exception_ptr e, Promise<>& more);
   // Layer entry.
