@@ -53,6 +53,16 @@ def proc_stat(pid):
     return comm, int(fields[11]) + int(fields[12])
 
 
+def proc_user(pid):
+    """utime of a process (all threads) in jiffies, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            data = f.read()
+    except OSError:
+        return None
+    return int(data[data.rindex(")") + 2:].split()[11])
+
+
 def all_procs():
     out = {}
     for name in os.listdir("/proc"):
@@ -93,6 +103,7 @@ class Window:
             "t": time.monotonic(),
             "cores": read_cores(),
             "server": proc_stat(self.server_pid),
+            "server_user": proc_user(self.server_pid),
             "ksoftirqd": {c: proc_stat(p) if p else None for c, p in self.ksoftirqd.items()},
             "children": resource.getrusage(resource.RUSAGE_CHILDREN),
             "self": resource.getrusage(resource.RUSAGE_SELF),
@@ -126,6 +137,7 @@ class Window:
 
         sc, cc = self.server_core, self.client_core
         server = ticks(st(a["server"]), st(b["server"]))
+        server_user = ticks(a["server_user"], b["server_user"])
         ksi = {c: ticks(st(a["ksoftirqd"][c]), st(b["ksoftirqd"][c])) for c in (sc, cc)}
         ru = lambda r: r.ru_utime + r.ru_stime  # noqa: E731
         wrk_s = ru(b["children"]) - ru(a["children"])
@@ -162,6 +174,7 @@ class Window:
             "wall_s": wall,
             "core0_busy_s": core0_busy,
             "server_cpu_s": server / TICK,
+            "server_user_s": server_user / TICK,
             "wrk_cpu_s": wrk_s,
             "foreign_core0_s": foreign0,
             "foreign_core1_s": foreign1,

@@ -111,6 +111,8 @@ def wrk_once(args, peer, script, route, duration, script_args=()):
         "rps": n / (r["duration_us"] / 1e6) if r["duration_us"] else 0.0,
         "us_per_req": w["core0_busy_s"] * 1e6 / n if n else None,
         "server_us_per_req": w["server_cpu_s"] * 1e6 / n if n else None,
+        # The user-space part: the rest of server µs is the kernel's (system calls, TCP).
+        "user_us_per_req": w["server_user_s"] * 1e6 / n if n else None,
         "p50_us": r["p50_us"],
         # wrk's coordinated-omission correction can leave no sample at p99 with pipelining.
         "p99_us": r["p99_us"] or None,
@@ -155,6 +157,7 @@ def measure(args, once):
         "rps": median_of(runs, "rps"),
         "us_per_req": median_of(runs, "us_per_req"),
         "server_us_per_req": median_of(runs, "server_us_per_req"),
+        "user_us_per_req": median_of(runs, "user_us_per_req"),
         "p50_us": median_of(runs, "p50_us"),
         "p99_us": median_of(runs, "p99_us"),
         "errors": sum(r["errors"] for r in runs),

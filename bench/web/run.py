@@ -168,8 +168,8 @@ def ratios(results):
 
 
 def print_table(results):
-    cols = ["peer", "req/s", "CPU0 µs/req", "server µs/req", "p50/p99 ms", "µs ratio",
-            "server ratio", "goal"]
+    cols = ["peer", "req/s", "CPU0 µs/req", "server µs/req", "user µs/req", "p50/p99 ms",
+            "µs ratio", "server ratio", "goal"]
     rows = []
     for r in results:
         if r["status"] != "ok":
@@ -186,6 +186,7 @@ def print_table(results):
             f"{t['rps'] / 1000:.1f}k{mark}",
             f"{t['us_per_req']:.2f}{'*' if t['disturbed'] else ''}" if t["us_per_req"] else "-",
             f"{t['server_us_per_req']:.2f}" if t["server_us_per_req"] else "-",
+            f"{t['user_us_per_req']:.2f}" if t.get("user_us_per_req") else "-",
             f"{t['p50_us'] / 1000:.2f}/{(t['p99_us'] or 0) / 1000:.2f}"
             if t["p50_us"] is not None else "-",
             f"{ratio:.2f}" if ratio else "-",
@@ -197,6 +198,8 @@ def print_table(results):
           "E wrk reported errors or timeouts\n"
           "CPU0 µs/req: busy time of the server's core per request (network stack included); "
           "server µs/req: the server process's own CPU time;\n"
+          "user µs/req: the user-space part of it (the rest is the kernel's: system calls, "
+          "TCP);\n"
           "µs ratio = peer CPU0 µs ÷ nodexx CPU0 µs (>1: nodexx is cheaper), server ratio the "
           "same with the process's own CPU time\n(steadier on a busy machine: it leaves out what "
           "other processes cost core 0); goal (on µs ratio): Express >= 10x, Fastify >= 3x")
