@@ -316,8 +316,16 @@ Promise<> cleanUp(Request& req, Upload& up, std::exception_ptr error) {
     }
   }
   if (up.disk) {
-    up.disk->destroy();
-    up.disk.reset();
+    // Unlink only once the stream has closed: its open may still be running on the thread
+    // pool, and would create the file again after an earlier unlink.
+    std::shared_ptr<fs::WriteStream> disk = std::move(up.disk);
+    if (!disk->closed()) {
+      auto closed = Promise<>::withResolvers();
+      Promise<> done = closed.promise;
+      disk->events().close.once([closed]() mutable { closed.resolve(); });
+      disk->destroy();
+      co_await done;
+    }
   }
   for (const std::string& path : up.created) {
     try {
