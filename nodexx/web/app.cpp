@@ -33,6 +33,7 @@ TrustProxy compileTrust(const std::string& spec) {
 
 AppState::AppState(AppOptions o, std::shared_ptr<RouterImpl> r)
     : options(std::move(o)), root(std::move(r)) {
+  root->app = this;
   trust_ = compileTrust(options.trustProxy);
   trustSpec_ = options.trustProxy;
   if (!options.env) {
@@ -43,7 +44,10 @@ AppState::AppState(AppOptions o, std::shared_ptr<RouterImpl> r)
   production = *options.env == Env::Production;
 }
 
-AppState::~AppState() = default;
+AppState::~AppState() {
+  // The router may stay mounted in another App: from now on it is a plain Router there.
+  if (root->app == this) root->app = nullptr;
+}
 
 Context& AppState::acquire() {
   if (pool.empty()) return *new Context(*this);

@@ -19,6 +19,49 @@ using namespace std::chrono_literals;
 
 class AppTest : public testsupport::WebTest {};
 
+TEST_F(AppTest, AMountedAppsSettingsApplyInsideItAndNotAfter) {
+  AppOptions parentOptions;
+  parentOptions.jsonSpaces = 2;
+  App app(parentOptions);
+  AppOptions subOptions;
+  subOptions.queryParser = QueryParser::Extended;
+  subOptions.xPoweredBy = true;
+  App sub(subOptions);
+  auto echo = [](Request& req, Response& res) {
+    json::Object o;
+    o.set("query", req.query());
+    o.set("extended", json::Value(req.settings().queryParser == QueryParser::Extended));
+    res.json(json::Value(std::move(o)));
+  };
+  sub.get("/q", echo);
+  app.use("/sub", sub);
+  app.get("/sub/after", echo);
+
+  auto inside = call(app, {.url = "/sub/q?a[b]=1"});
+  EXPECT_EQ(inside.body,
+            "{\n  \"query\": {\n    \"a\": {\n      \"b\": \"1\"\n    }\n  },\n"
+            "  \"extended\": true\n}");
+  EXPECT_EQ(inside.headers.get("x-powered-by").value_or(""), "nodexx");
+  auto after = call(app, {.url = "/sub/after?a[b]=1"});
+  EXPECT_EQ(after.body, "{\n  \"query\": {\n    \"a[b]\": \"1\"\n  },\n  \"extended\": false\n}");
+  // Passing through the sub-app set the header, and it stays (as in Express).
+  EXPECT_EQ(after.headers.get("x-powered-by").value_or(""), "nodexx");
+  EXPECT_FALSE(call(app, {.url = "/elsewhere"}).headers.get("x-powered-by").has_value());
+}
+
+TEST_F(AppTest, AMountedAppDestroyedFirstLeavesAPlainRouter) {
+  App app;
+  {
+    AppOptions subOptions;
+    subOptions.queryParser = QueryParser::None;
+    App sub(subOptions);
+    sub.get("/q", [](Request& req, Response& res) { res.json(req.query()); });
+    app.use("/sub", sub);
+  }
+  // The routes stay mounted; the settings are the parent's (simple query parser).
+  EXPECT_EQ(call(app, {.url = "/sub/q?a=1"}).body, R"({"a":"1"})");
+}
+
 TEST_F(AppTest, RouteParamIsDecoded) {
   App app;
   app.get("/users/:id", [](Request& req, Response& res) { res.send(req.param("id")); });

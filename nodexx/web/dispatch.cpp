@@ -81,6 +81,8 @@ void Dispatch::pushFrame(RouterImpl& r) {
   if (frames_.size() <= depth_) frames_.emplace_back();
   Frame& f = frames_[depth_];
   f.router = &r;
+  f.savedScope = c_.scope;
+  if (r.app != nullptr && r.app != c_.scope.app) c_.enterApp(*r.app);
   f.set.clear();
   f.next = 0;
   f.route = nullptr;
@@ -100,6 +102,10 @@ void Dispatch::pushFrame(RouterImpl& r) {
 
 void Dispatch::popFrame() noexcept {
   Frame& f = frames_[depth_ - 1];
+  if (f.savedScope.app != c_.scope.app) {
+    c_.scope = f.savedScope;
+    c_.settingsChanged();
+  }
   c_.baseLen = f.savedBaseLen;
   c_.paramEntries.resize(f.paramsBase);
   c_.params.begin_ = f.parentBegin;

@@ -32,21 +32,13 @@ void Context::reset(Exchange& e) {
   }
   pathEnd = static_cast<std::uint32_t>(end);
   baseLen = 0;
+  scope = SettingsScope{app, app, app, app};
   curOffset = 0;
   curSynthetic = false;
   dispatch.reset();
 }
 
-void Context::clear() noexcept {
-  ex = nullptr;
-  target = {};
-  method = {};
-  paramEntries.clear();
-  params.begin_ = params.end_ = 0;
-  paramArena.clear();
-  if (!paramOverflow.empty()) paramOverflow.clear();
-  calledParams.clear();
-  allowed.clear();
+void Context::settingsChanged() noexcept {
   if (queryParsed) {
     query = json::Value();
     queryParsed = false;
@@ -61,6 +53,30 @@ void Context::clear() noexcept {
     ips.clear();
     ipParsed = false;
   }
+}
+
+void Context::enterApp(AppState& sub) {
+  const AppOptions& o = sub.options;
+  scope.app = &sub;
+  if (!o.trustProxy.empty()) scope.trust = &sub;
+  if (o.jsonSpaces != 0) scope.jsonSpaces = &sub;
+  if (!o.cookieSecrets.empty()) scope.secrets = &sub;
+  settingsChanged();
+  // The sub-app's handle() adds the header as the top-level one did (Express).
+  if (o.xPoweredBy && !ex->headersSent()) ex->setHeader("X-Powered-By", "nodexx");
+}
+
+void Context::clear() noexcept {
+  ex = nullptr;
+  target = {};
+  method = {};
+  paramEntries.clear();
+  params.begin_ = params.end_ = 0;
+  paramArena.clear();
+  if (!paramOverflow.empty()) paramOverflow.clear();
+  calledParams.clear();
+  allowed.clear();
+  settingsChanged();
   if (!body.isNull()) body = json::Value();
   bodyParsed = false;
   if (!files.empty()) files.clear();

@@ -143,8 +143,9 @@ concept HandlerFn =
 
 /// A type-erased middleware or handler: what `mw::` factories return and what use()/get()
 /// accept. Built implicitly from any HandlerFn, or from a Router or an App (mounting it: the
-/// router is shared, later additions to it are visible; a mounted App's settings are not
-/// used, the top-level App's apply). Move-only.
+/// router is shared, later additions to it are visible; inside a mounted App its settings
+/// apply, see docs/lifecycle.md; once that App is destroyed its router is a plain Router
+/// there). Move-only.
 class Middleware {
  public:
   template <class F>

@@ -83,7 +83,7 @@ const json::Value& Request::query() {
     auto hash = qs.find('#');
     if (hash != std::string_view::npos) qs = qs.substr(0, hash);
   }
-  switch (c_.app->options.queryParser) {
+  switch (c_.scope.app->options.queryParser) {
     case QueryParser::None:
       c_.query = json::Object{};
       break;
@@ -192,7 +192,7 @@ void parseCookiesInto(detail::Context& c) {
   auto header = c.ex->header("cookie");
   if (!header) return;
   std::vector<std::string_view> secrets;
-  for (const auto& s : c.app->options.cookieSecrets) secrets.emplace_back(s);
+  for (const auto& s : c.scope.secrets->options.cookieSecrets) secrets.emplace_back(s);
   for (auto& ck : cookie::parse(*header)) {
     std::string_view v = ck.value;
     if (v.starts_with("s:")) {
@@ -225,7 +225,7 @@ void computeIp(detail::Context& c) {
   if (c.ipParsed) return;
   c.ipParsed = true;
   std::string_view peer = c.ex->remoteAddress();
-  const TrustProxy& trust = c.app->trust();
+  const TrustProxy& trust = c.scope.trust->trust();
   if (trust.trustsNothing()) {
     c.ip.assign(peer);
     return;
@@ -247,7 +247,7 @@ std::span<const std::string> Request::ips() {
 
 namespace {
 bool peerTrusted(detail::Context& c) {
-  const TrustProxy& trust = c.app->trust();
+  const TrustProxy& trust = c.scope.trust->trust();
   if (trust.trustsNothing()) return false;
   return trust(c.ex->remoteAddress(), 0);
 }
@@ -378,7 +378,7 @@ std::string_view Request::id() {
 
 Locals& Request::locals() noexcept { return c_.locals; }
 Response& Request::res() noexcept { return c_.res; }
-const AppOptions& Request::settings() const noexcept { return c_.app->options; }
+const AppOptions& Request::settings() const noexcept { return c_.scope.app->options; }
 detail::Exchange& Request::exchange() noexcept { return *c_.ex; }
 
 }  // namespace nx::web

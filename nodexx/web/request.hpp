@@ -221,7 +221,8 @@ class Request {
   Locals& locals() noexcept;
   /// The response of this exchange (Express's req.res).
   Response& res() noexcept;
-  /// The settings of the app handling the request.
+  /// The settings of the app handling the request: inside a mounted App, that App's
+  /// (Express's req.app).
   const AppOptions& settings() const noexcept;
   /// The underlying exchange (for transports and the framework's own modules).
   detail::Exchange& exchange() noexcept;

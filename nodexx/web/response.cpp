@@ -159,7 +159,7 @@ Response& Response::cookie(std::string_view name, std::string_view value,
     so.expires = *options.expires;
   }
   if (options.sign) {
-    const auto& secrets = c_.app->options.cookieSecrets;
+    const auto& secrets = c_.scope.secrets->options.cookieSecrets;
     if (secrets.empty()) {
       throw SystemError(std::string(kErrInvalidSetting),
                         "AppOptions::cookieSecrets is required for signed cookies");

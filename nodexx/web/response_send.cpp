@@ -56,7 +56,7 @@ std::string& Response::scratch() noexcept { return c_.scratch; }
 
 json::StringifyOptions Response::jsonOptions() const noexcept {
   json::StringifyOptions o;
-  o.indent = c_.app->options.jsonSpaces;
+  o.indent = c_.scope.jsonSpaces->options.jsonSpaces;
   // Express's "json escape" is off by default: U+2028/U+2029 are written raw, as
   // JSON.stringify writes them.
   o.escapeLineSeparators = false;
@@ -68,10 +68,10 @@ namespace {
 // The common tail of send(): Content-Length, ETag, freshness, stripping, end.
 void finishSend(detail::Context& c, std::string_view body) {
   detail::Exchange& ex = *c.ex;
-  bool generateETag = c.app->options.etag != ETagMode::Off && !ex.getHeader("etag");
+  bool generateETag = c.scope.app->options.etag != ETagMode::Off && !ex.getHeader("etag");
   if (!ex.getHeader("transfer-encoding")) setLength(ex, body.size());
   if (generateETag) {
-    ETag tag = etag(body, ETagOptions{c.app->options.etag == ETagMode::Weak});
+    ETag tag = etag(body, ETagOptions{c.scope.app->options.etag == ETagMode::Weak});
     ex.setHeader("ETag", tag.view());
   }
   if (c.req.fresh()) ex.setStatusCode(304);

@@ -4,7 +4,8 @@
 // one JSON line `{"main":P,"ext":P,"strict":P}` once all listen:
 //   main   - default settings (case-insensitive, non-strict routing, simple query parser);
 //   ext    - the "extended" query parser;
-//   strict - case-sensitive and strict routing, trust proxy "loopback".
+//   strict - case-sensitive and strict routing, trust proxy "loopback", json spaces 2, and a
+//            sub-app with settings of its own mounted on /sub.
 // twin.cpp is the same program written with nodexx; scenarios.py lists the requests sent to
 // both, run.py compares the answers. Keep the routes of the two files in the same order.
 'use strict';
@@ -302,6 +303,17 @@ strict.set('trust proxy', 'loopback');
 strict.get('/req/info', (req, res) => res.json({
   hostname: req.hostname, protocol: req.protocol, secure: req.secure, ip: req.ip, ips: req.ips,
 }));
+
+// A mounted sub-app: its own settings inside it (etag, query parser), the parent's trust proxy
+// and json spaces (which it leaves at their defaults), and the parent's settings after it.
+strict.set('json spaces', 2);
+const sub = express();
+sub.set('etag', 'strong');
+sub.set('query parser', 'extended');
+sub.get('/info', (req, res) => res.json({ query: req.query, ip: req.ip, protocol: req.protocol }));
+sub.get('/etag', (req, res) => res.send('a body with an etag'));
+strict.use('/sub', sub);
+strict.get('/sub/after', (req, res) => res.json({ query: req.query }));
 
 // -- listen -------------------------------------------------------------------------------------
 const ports = {};

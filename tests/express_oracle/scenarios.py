@@ -289,4 +289,11 @@ SCENARIOS = [
     S("trust proxy without forwarding fields", "GET /req/info", app="strict", mode="json"),
     S("strict routing: a route without a slash refuses one", "GET /noslash/", app="strict",
       mode="problem"),
+    # -- a mounted sub-app ----------------------------------------------------------------------
+    S("a sub-app parses with its own query parser, inherits trust proxy and json spaces",
+      "GET /sub/info?a[b]=1", app="strict",
+      headers=[("X-Forwarded-For", "203.0.113.7"), ("X-Forwarded-Proto", "https")]),
+    S("a sub-app's own etag setting", "GET /sub/etag", app="strict", compare=(CT, "ETag")),
+    S("after a sub-app the parent's settings apply again", "GET /sub/after?a[b]=1",
+      app="strict"),
 ]

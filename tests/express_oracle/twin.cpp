@@ -418,7 +418,7 @@ void extApp(nx::web::App& ext) {
   ext.get("/q", [](Request& req, Response& res) { res.json(objectWith("query", req.query())); });
 }
 
-void strictApp(nx::web::App& strict) {
+void strictApp(nx::web::App& strict, nx::web::App& sub) {
   strict.get("/Caps", [](Request&, Response& res) { res.send("Caps"); });
   strict.get("/slash/", [](Request&, Response& res) { res.send("slash/"); });
   strict.get("/noslash", [](Request&, Response& res) { res.send("noslash"); });
@@ -431,6 +431,21 @@ void strictApp(nx::web::App& strict) {
     Array ips;
     for (const auto& ip : req.ips()) ips.emplace_back(ip);
     o.set("ips", Value(std::move(ips)));
+    res.json(Value(std::move(o)));
+  });
+
+  sub.get("/info", [](Request& req, Response& res) {
+    Object o;
+    o.set("query", req.query());
+    o.set("ip", Value(req.ip()));
+    o.set("protocol", Value(req.protocol()));
+    res.json(Value(std::move(o)));
+  });
+  sub.get("/etag", [](Request&, Response& res) { res.send("a body with an etag"); });
+  strict.use("/sub", sub);
+  strict.get("/sub/after", [](Request& req, Response& res) {
+    Object o;
+    o.set("query", req.query());
     res.json(Value(std::move(o)));
   });
 }
@@ -469,8 +484,13 @@ int main(int argc, char** argv) {
   strictOptions.caseSensitiveRouting = true;
   strictOptions.strictRouting = true;
   strictOptions.trustProxy = "loopback";
+  strictOptions.jsonSpaces = 2;
   nx::web::App strict(strictOptions);
-  strictApp(strict);
+  nx::web::AppOptions subOptions;
+  subOptions.etag = nx::web::ETagMode::Strong;
+  subOptions.queryParser = nx::web::QueryParser::Extended;
+  nx::web::App sub(subOptions);
+  strictApp(strict, sub);
 
   // The apps outlive their servers: the servers are destroyed first, at the end of main.
   nx::http::Server mainServer = app.listen(0, "127.0.0.1");

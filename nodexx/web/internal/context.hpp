@@ -29,6 +29,8 @@
 
 namespace nx::web::detail {
 
+class AppState;
+
 /// Access to Middleware's private parts for the router.
 struct MiddlewareAccess {
   static Handler& handler(Middleware& m) noexcept { return m.handler_; }
@@ -81,6 +83,9 @@ class RouterImpl {
   explicit RouterImpl(RouterOptions o)
       : options(o), tree(MatchOptions{o.caseSensitive, o.strict}) {}
   RouterOptions options;
+  // The App whose root router this is, while that App lives: a request walking this router
+  // uses its settings (Express's req.app changes inside a mounted app). Null for a Router.
+  AppState* app = nullptr;
   RouteTree tree;
   std::vector<Layer> layers;
   std::vector<std::pair<std::string, std::vector<ParamHook>>> params;
@@ -88,11 +93,22 @@ class RouterImpl {
 };
 
 struct Context;
-class AppState;
+
+/// The App whose settings a request sees (Express's req.app: the innermost mounted App being
+/// walked), and where the settings a sub-app inherits come from: trust proxy, json spaces and
+/// the cookie secrets, when the sub-app left them at their defaults (Express inherits
+/// "trust proxy" left at its default and settings that have none, such as "json spaces").
+struct SettingsScope {
+  AppState* app = nullptr;
+  AppState* trust = nullptr;
+  AppState* jsonSpaces = nullptr;
+  AppState* secrets = nullptr;
+};
 
 /// One router level being walked for a request.
 struct Frame {
   RouterImpl* router = nullptr;
+  SettingsScope savedScope;  // restored when the frame is left
   MatchSet set;
   std::uint32_t next = 0;  // next index into set.matches
   // Path state at entry, restored when the frame is left.
@@ -203,6 +219,11 @@ struct Context {
   std::string_view method;
   std::uint32_t pathEnd = 0;
   std::uint32_t baseLen = 0;
+  SettingsScope scope;
+  /// Makes `sub` (a mounted App being entered) the request's app; see SettingsScope.
+  void enterApp(AppState& sub);
+  /// Forgets what was derived from the settings (query, cookies, ip) when the scope changed.
+  void settingsChanged() noexcept;
   std::uint32_t curOffset = 0;  // start of the current layer's path in the target
   bool curSynthetic = false;
   std::string urlScratch;
