@@ -8,7 +8,9 @@
 #include "nodexx/core/sleep.hpp"
 #include "nodexx/core/threadpool.hpp"
 #include "nodexx/http/fetch.hpp"
+#include "nodexx/http/https.hpp"
 #include "nodexx/http/internal/server_test_client.hpp"
+#include "nodexx/net/internal/test_certs.hpp"
 #include "nodexx/web/internal/route_pattern.hpp"
 #include "nodexx/web/internal/test_support.hpp"
 
@@ -440,6 +442,30 @@ TEST_F(AppTest, HandlerServesHeadAndErrorsOverRealHttp) {
   EXPECT_TRUE(head.ends_with("\r\n\r\n")) << "HEAD carries no body: " << raw;
   EXPECT_NE(raw.find("Allow: GET, HEAD\r\n"), std::string::npos) << raw;
   EXPECT_NE(raw.find("\"code\":\"method_not_allowed\""), std::string::npos) << raw;
+}
+
+TEST_F(AppTest, AnHttpsServerGivesTheAppProtocolHttpsAndSecure) {
+  App app;
+  app.get("/p", [](Request& req, Response& res) {
+    res.send(std::string(req.protocol()) + (req.secure() ? " secure" : " plain"));
+  });
+  https::ServerOptions o;
+  o.key = tls::testing::TestPki::get().leaf.key;
+  o.cert = tls::testing::TestPki::get().leaf.cert;
+  https::Server server = https::createServer(std::move(o), app.handler());
+  std::string body;
+  auto task = [](http::Server& s, std::string& b) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    http::FetchInit init;
+    init.ca = tls::testing::TestPki::get().ca.cert;
+    auto r =
+        co_await http::fetch("https://localhost:" + std::to_string(s.address().port) + "/p", init);
+    b = co_await r.text();
+    co_await s.close();
+  };
+  (void)task(server, body);
+  loop.run();
+  EXPECT_EQ(body, "https secure");
 }
 
 TEST_F(AppTest, ListenOnBusyPortThrows) {

@@ -37,7 +37,7 @@ class HttpExchange final : public Exchange {
     }
     return remote_;
   }
-  bool encrypted() const noexcept override { return false; }
+  bool encrypted() const noexcept override { return req_->encrypted(); }
   Promise<std::optional<Buffer>> read() override { return req_->read(); }
   std::shared_ptr<stream::Readable<Buffer>> bodyStream() override { return req_->stream(); }
   void setMaxBodyBytes(std::uint64_t n) noexcept override { req_->setMaxBodyBytes(n); }
