@@ -85,4 +85,14 @@ std::shared_ptr<stream::Readable<Buffer>> IncomingMessage::stream() { return con
 
 std::string IncomingMessage::remoteAddress() const { return conn_.peerAddress(); }
 
+Headers IncomingMessage::trailers() const {
+  Headers h;
+  if (!complete_) return h;  // Node fills req.trailers at the end of the body
+  const detail::RequestParser& p = conn_.parser();
+  for (const detail::FieldRef& f : p.trailerFields()) {
+    h.appendUnchecked(p.trailerName(f), p.trailerValue(f));
+  }
+  return h;
+}
+
 }  // namespace nx::http

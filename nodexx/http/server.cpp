@@ -39,6 +39,8 @@ Server::Server(Server&& other) noexcept
       onClientError(std::move(other.onClientError)),
       onCheckContinue(std::move(other.onCheckContinue)),
       onHandlerError(std::move(other.onHandlerError)),
+      onUpgrade(std::move(other.onUpgrade)),
+      onConnect(std::move(other.onConnect)),
       impl_(std::exchange(other.impl_, nullptr)) {
   if (impl_ != nullptr) impl_->owner = this;
 }
@@ -52,6 +54,8 @@ Server& Server::operator=(Server&& other) noexcept {
     onClientError = std::move(other.onClientError);
     onCheckContinue = std::move(other.onCheckContinue);
     onHandlerError = std::move(other.onHandlerError);
+    onUpgrade = std::move(other.onUpgrade);
+    onConnect = std::move(other.onConnect);
     impl_ = std::exchange(other.impl_, nullptr);
     if (impl_ != nullptr) impl_->owner = this;
   }

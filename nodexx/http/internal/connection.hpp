@@ -63,6 +63,8 @@ struct Socket {
   DeadlineKind deadlineKind = DeadlineKind::None;
   std::uint8_t events = 0;  // what `poll` is started with
   bool closing = false;
+  // After an upgrade: the poll handle's close and the new socket's end still to come.
+  std::uint8_t handOverRefs = 0;
 
  private:
   static void onPoll(uv_poll_t* h, int status, int events);
@@ -161,6 +163,8 @@ class Connection final : public RequestSink {
   void setDeadline(DeadlineKind kind, std::uint64_t at) noexcept;
   void releaseIfDone() noexcept;
   void dropBodyStream() noexcept;
+  bool claimUpgrade();                                // server_upgrade.cpp
+  void handOver(const char* rest, std::size_t size);  // server_upgrade.cpp
 
   ServerImpl& server_;
   Socket* sock_ = nullptr;  // null once the socket closed (the handler may still run)
@@ -200,6 +204,7 @@ class Connection final : public RequestSink {
   bool closing_ = false;  // the socket is closing or closed
   bool closed_ = false;   // the socket is gone; released once the handler settled
   bool eof_ = false;
+  bool upgrading_ = false;  // an Upgrade or CONNECT the listeners take: parsing ends at the head
 };
 
 }  // namespace nx::http::detail
