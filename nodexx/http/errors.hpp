@@ -27,6 +27,8 @@ inline constexpr std::string_view kInvalidStatusCode = "ERR_HTTP_INVALID_STATUS_
 inline constexpr std::string_view kWriteAfterEnd = "ERR_STREAM_WRITE_AFTER_END";
 /// A body write on a response that must not have one (HEAD, 204, 304).
 inline constexpr std::string_view kBodyNotAllowed = "ERR_HTTP_BODY_NOT_ALLOWED";
+/// A response with trailers (a `Trailer` field and addTrailers()) that cannot be chunked.
+inline constexpr std::string_view kTrailerInvalid = "ERR_HTTP_TRAILER_INVALID";
 /// More (or fewer) body bytes than the Content-Length that was set.
 inline constexpr std::string_view kContentLengthMismatch = "ERR_HTTP_CONTENT_LENGTH_MISMATCH";
 /// headersTimeout or requestTimeout expired.

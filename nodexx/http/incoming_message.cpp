@@ -89,4 +89,14 @@ std::string IncomingMessage::remoteAddress() const { return conn_.peerAddress();
 // OpenSSL's headers may be included.
 bool IncomingMessage::encrypted() const noexcept { return conn_.isEncrypted(); }
 
+Headers IncomingMessage::trailers() const {
+  Headers h;
+  if (!complete_) return h;  // Node fills req.trailers at the end of the body
+  const detail::RequestParser& p = conn_.parser();
+  for (const detail::FieldRef& f : p.trailerFields()) {
+    h.appendUnchecked(p.trailerName(f), p.trailerValue(f));
+  }
+  return h;
+}
+
 }  // namespace nx::http

@@ -71,6 +71,10 @@ class IncomingMessage {
   HeaderField headerAt(std::size_t i) const noexcept;
   /// An owning copy of all fields (allocates; for code that keeps them).
   Headers headers() const;
+  /// The trailer fields of a chunked request body, as received (Node's req.trailers and
+  /// rawTrailers): empty until the body has ended (complete() is true), and for bodies without
+  /// trailers. Allocates. Trailers carrying framing fields or obs-fold never get this far (400).
+  Headers trailers() const;
 
   /// True once the whole body has been received (Node's req.complete).
   bool complete() const noexcept { return complete_; }

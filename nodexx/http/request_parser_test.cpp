@@ -118,7 +118,83 @@ TEST(RequestParserTest, SmugglingShapesAreErrors) {
   EXPECT_THAT(parse("POST / HTTP/1.1\r\nTransfer-Encoding: x, chunked\r\n\r\n"),
               HasSubstr("error HPE_INVALID_TRANSFER_ENCODING 501"));
   EXPECT_THAT(parse("GET / HTTP/2.0\r\n\r\n"), HasSubstr("error HPE_INVALID_VERSION 505"));
-  EXPECT_THAT(parse("CONNECT a:443 HTTP/1.1\r\n\r\n"), HasSubstr("error HPE_CONNECT 501"));
+}
+
+TEST(RequestParserTest, ConnectAndUpgradeEndTheMessageAtTheHeadForTheServerToDecide) {
+  // The server decides what CONNECT means (a listener, or Node's destroy); the parser reports
+  // the head and stops there, without treating what follows as HTTP.
+  EXPECT_EQ(parse("CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\nGET / HTTP/1.1\r\n\r\n"),
+            "head CONNECT a:443 1.1 ka\n  Host: a:443\nbody 0 \nend\nupgrade\n");
+  EXPECT_THAT(parse("GET / HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: x\r\n\r\n\x16\x03"),
+              HasSubstr("end\nupgrade\n"));
+}
+
+// A sink that takes every Upgrade over, as the server does when 'upgrade' has listeners.
+class TakeOverSink final : public RequestSink {
+ public:
+  bool onHeadersComplete() override {
+    if (parser.isUpgrade()) parser.takeOver();
+    return true;
+  }
+  void onBody(std::string_view chunk) override { body.append(chunk); }
+  bool onMessageComplete() override { return true; }
+
+  RequestParser parser{*this};
+  std::string body;
+};
+
+TEST(RequestParserTest, TakeOverStopsAtTheEndOfTheHeadAndSkipsTheBody) {
+  const std::string head =
+      "POST /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: foo\r\n"
+      "Content-Length: 5\r\n\r\n";
+  const std::string input = head + "hello" + "GET / HTTP/1.1\r\n\r\n";
+  TakeOverSink s;
+  ParseResult r = s.parser.execute(input.data(), input.size());
+  EXPECT_EQ(r.status, ParseStatus::Paused);
+  EXPECT_EQ(r.consumed, head.size());  // the body and the next bytes belong to the listener
+  EXPECT_EQ(s.body, "");
+  // Without takeOver() the same Upgrade request is parsed with its body first.
+  RecordingSink plain;
+  EXPECT_THAT(plain.run(input, {}), HasSubstr("body 5 hello\nend\nupgrade\n"));
+}
+
+std::string trailersOf(RecordingSink& s) {
+  std::string out;
+  for (const FieldRef& f : s.parser.trailerFields()) {
+    out +=
+        std::string(s.parser.trailerName(f)) + "=[" + std::string(s.parser.trailerValue(f)) + "]\n";
+  }
+  return out;
+}
+
+TEST(RequestParserTest, TrailersAreKeptAsReceivedAtEverySplitPoint) {
+  const std::string input =
+      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n"
+      "X-T: 1  \r\nx-t: 2\r\nY:\r\nLong: " +
+      std::string(200, 'v') + "\r\n\r\n";
+  const std::string expected = "X-T=[1]\nx-t=[2]\nY=[]\nLong=[" + std::string(200, 'v') + "]\n";
+  std::vector<std::size_t> everyByte;
+  for (std::size_t cut = 1; cut < input.size(); ++cut) {
+    RecordingSink s;
+    EXPECT_THAT(s.run(input, {cut}), Not(HasSubstr("error"))) << "cut at " << cut;
+    EXPECT_EQ(trailersOf(s), expected) << "cut at " << cut;
+    everyByte.push_back(cut);
+  }
+  RecordingSink s;
+  s.run(input, everyByte);
+  EXPECT_EQ(trailersOf(s), expected);
+  // The next message starts with none; an idle parser holds no trailer memory.
+  s.run("GET / HTTP/1.1\r\nHost: x\r\n\r\n", {});
+  EXPECT_EQ(trailersOf(s), "");
+  s.parser.releaseStorage();
+  EXPECT_EQ(s.parser.trailerFields().capacity(), 0U);
+}
+
+TEST(RequestParserTest, TrailersAreLimitedByMaxHeaderSizeAndNeedAName) {
+  const std::string start = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n";
+  EXPECT_THAT(parse(start + "X: " + std::string(1000, 'v') + "\r\n\r\n", {}, 512),
+              HasSubstr("error HPE_HEADER_OVERFLOW 431"));
+  EXPECT_THAT(parse(start + ": v\r\n\r\n"), HasSubstr("error HPE_INVALID_HEADER_TOKEN 400"));
 }
 
 TEST(RequestParserTest, GapsLlhttp8LeavesAreClosedAtEverySplitPoint) {

@@ -41,6 +41,8 @@ Server::Server(Server&& other) noexcept
       onCheckContinue(std::move(other.onCheckContinue)),
       onHandlerError(std::move(other.onHandlerError)),
       onTlsClientError(std::move(other.onTlsClientError)),
+      onUpgrade(std::move(other.onUpgrade)),
+      onConnect(std::move(other.onConnect)),
       impl_(std::exchange(other.impl_, nullptr)) {
   if (impl_ != nullptr) impl_->owner = this;
 }
@@ -55,6 +57,8 @@ Server& Server::operator=(Server&& other) noexcept {
     onCheckContinue = std::move(other.onCheckContinue);
     onHandlerError = std::move(other.onHandlerError);
     onTlsClientError = std::move(other.onTlsClientError);
+    onUpgrade = std::move(other.onUpgrade);
+    onConnect = std::move(other.onConnect);
     impl_ = std::exchange(other.impl_, nullptr);
     if (impl_ != nullptr) impl_->owner = this;
   }

@@ -18,6 +18,7 @@
 #include "nodexx/http/errors.hpp"
 #include "nodexx/http/incoming_message.hpp"
 #include "nodexx/http/server_response.hpp"
+#include "nodexx/stream/duplex.hpp"
 
 namespace nx::http {
 
@@ -73,6 +74,9 @@ struct ServerInternals;
 /// non-copyable): listeners are written `[](IncomingMessage& req, ServerResponse& res) {...}`.
 using RequestRef = std::reference_wrapper<IncomingMessage>;
 using ResponseRef = std::reference_wrapper<ServerResponse>;
+/// The connection handed to Server::onUpgrade / onConnect listeners: a byte Duplex (a
+/// net::Socket for http::Server), as Node's `socket` argument of those events.
+using UpgradeSocket = std::shared_ptr<stream::Duplex<Buffer, Buffer>>;
 
 /// An HTTP/1.1 server (Node's http.Server). Move-only resource; loop-affine (the loop current
 /// when it is created). Destroying a server that is still listening closes the listener and
@@ -155,6 +159,19 @@ class Server {
   /// certificate's verification code (UNABLE_TO_VERIFY_LEAF_SIGNATURE, ...). Without
   /// listeners nothing is printed (Node's tls.Server).
   Event<std::exception_ptr> onTlsClientError{"tlsClientError", "Server"};
+  /// Node's 'upgrade': a request with `Connection: upgrade` and an `Upgrade` field, when this
+  /// event has listeners (else it goes to the handler like any request, and the connection
+  /// closes after its response). The connection leaves the server: the listener gets `socket`,
+  /// which owns the descriptor and is already reading, and `head`, the bytes received after the
+  /// request head (the first bytes of the new protocol; a request body is in there too). The
+  /// listener writes the response itself (`HTTP/1.1 101 Switching Protocols ...`). `req` is
+  /// valid only during the call: copy what you need (req.headers(), std::string(req.url())).
+  /// close() waits for the socket to close; closeIdleConnections() and closeAllConnections()
+  /// do not touch it, and no server timeout applies to it.
+  Event<RequestRef, UpgradeSocket, Buffer> onUpgrade{"upgrade", "Server"};
+  /// Node's 'connect': a CONNECT request (a tunnel), handed over as for onUpgrade. Without
+  /// listeners the connection is destroyed without an answer, as Node 20 does.
+  Event<RequestRef, UpgradeSocket, Buffer> onConnect{"connect", "Server"};
 
  private:
   friend struct detail::ServerInternals;

@@ -62,6 +62,7 @@ void Connection::attach(Socket& s) noexcept {
   inExecute_ = parserPaused_ = bodyBackpressure_ = exchangeActive_ = false;
   handlerPending_ = messageDone_ = headRequest_ = http10_ = noMoreRequests_ = false;
   needDrain_ = shutdownStarted_ = closeAfterWrite_ = closing_ = closed_ = eof_ = false;
+  upgrading_ = false;
   keepAlive_ = true;
   // A fresh socket's head deadline counts from the accept; a keep-alive socket's next request
   // starts with this read.
@@ -129,6 +130,11 @@ void Connection::runParser(const char* data, std::size_t size) {
     case ParseStatus::Ok:
       break;
     case ParseStatus::Paused:
+      if (upgrading_) {
+        // The listeners take the connection; what follows the head is theirs.
+        handOver(data + r.consumed, size - r.consumed);
+        return;
+      }
       if (noMoreRequests_ || parser_.isUpgrade()) {
         // Nothing after this message is read: the connection closes after the response.
         noMoreRequests_ = true;
@@ -187,8 +193,14 @@ bool Connection::onHeadersComplete() {
   }
   http10_ = parser_.httpMinor() == 0;
   headRequest_ = parser_.method() == "HEAD";
-  // Nothing after an Upgrade request is read (no upgrade support): say so in the response.
-  if (parser_.isUpgrade()) noMoreRequests_ = true;
+  // CONNECT, or an Upgrade offer: the 'connect'/'upgrade' listeners may take the connection.
+  // An Upgrade nobody takes is served as a normal request, after which nothing more is read
+  // (what follows would be the other protocol), so the response says Connection: close.
+  if (parser_.isUpgrade()) {
+    if (claimUpgrade()) return true;
+    if (closing_) return false;
+    noMoreRequests_ = true;
+  }
   keepAlive_ = parser_.shouldKeepAlive() && !server_.isClosing() && !noMoreRequests_ &&
                (o.maxRequestsPerSocket == 0 || sock_->served < o.maxRequestsPerSocket);
   req.resetForNext();
@@ -315,6 +327,7 @@ void Connection::onBody(std::string_view chunk) {
 }
 
 bool Connection::onMessageComplete() {
+  if (upgrading_) return true;  // the connection changes hands at the end of the head
   messageDone_ = true;
   req.complete_ = true;
   setDeadline(DeadlineKind::None, 0);

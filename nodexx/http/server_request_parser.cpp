@@ -114,7 +114,8 @@ void RequestParser::reset() noexcept {
   contentLength_ = bodyBytes_ = 0;
   maxBody_ = defaultMaxBody_;
   inMessage_ = inHead_ = headComplete_ = false;
-  fieldOpen_ = valueStarted_ = haveName_ = versionSeen_ = false;
+  fieldOpen_ = valueStarted_ = haveName_ = versionSeen_ = takeOver_ = false;
+  clearTrailers();
 }
 
 void RequestParser::releaseStorage() noexcept {
@@ -127,6 +128,14 @@ void RequestParser::releaseStorage() noexcept {
   }
   std::string().swap(store_);
   std::vector<FieldRef>().swap(fields_);
+  // Trailer storage exists only after a message that had trailers (the list is allocated first).
+  if (trailerFields_.capacity() != 0) [[unlikely]]
+    releaseTrailers();
+}
+
+void RequestParser::releaseTrailers() noexcept {
+  std::string().swap(trailerStore_);
+  std::vector<FieldRef>().swap(trailerFields_);
 }
 
 void RequestParser::resume() noexcept { llhttp_resume(ll(llhttp_)); }
@@ -215,6 +224,7 @@ int RequestParser::onMessageBegin() noexcept {
   fieldOpen_ = valueStarted_ = haveName_ = versionSeen_ = false;
   hostSeen_ = teSeen_ = false;
   expectField_ = -1;
+  clearTrailers();
   return 0;
 }
 
@@ -243,19 +253,7 @@ int RequestParser::onVersion(const char* at, std::size_t n) noexcept {
 }
 
 int RequestParser::onHeaderField(const char* at, std::size_t n) noexcept {
-  if (headComplete_) {
-    // Trailer fields: not exposed, but bounded like a head, and checked (trailerNameDone).
-    trailerBytes_ += static_cast<std::uint32_t>(n);
-    if (trailerBytes_ > maxHeaderSize_) return fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
-    if (!fieldOpen_) {
-      fieldOpen_ = true;
-      trailerNameLen_ = 0;
-    }
-    for (std::size_t i = 0; i < n && trailerNameLen_ < sizeof trailerName_; ++i) {
-      trailerName_[trailerNameLen_++] = at[i];
-    }
-    return 0;
-  }
+  if (headComplete_) return onTrailerField(at, n);
   try {
     if (!fieldOpen_) {
       fields_.push_back(FieldRef{offsetOf(at), 0, 0, 0});
@@ -273,21 +271,7 @@ int RequestParser::onHeaderField(const char* at, std::size_t n) noexcept {
 }
 
 int RequestParser::onHeaderValue(const char* at, std::size_t n) noexcept {
-  if (headComplete_) {
-    trailerBytes_ += static_cast<std::uint32_t>(n);
-    if (trailerBytes_ > maxHeaderSize_) return fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
-    // llhttp 8 accepts obs-fold, reporting the continuation as a second span of the same value.
-    // A value resumes legitimately only where a read split it: its previous span ended at the
-    // end of the previous input and this one starts the next, with nothing in between. The
-    // answer must not depend on where reads split the bytes.
-    if (valueStarted_ && !(at == input_ && valueMayContinue_)) {
-      return fail("HPE_OBS_FOLD", "Folded trailer values (obs-fold) are not allowed", 400);
-    }
-    valueStarted_ = true;
-    valueMayContinue_ = false;
-    lastValueEnd_ = at + n;
-    return 0;
-  }
+  if (headComplete_) return onTrailerValue(at, n);
   // A value with no name before it (": v"): llhttp 8 accepts it and would glue it to the
   // previous field.
   if (fields_.empty() || !haveName_) {
@@ -303,6 +287,58 @@ int RequestParser::onHeaderValue(const char* at, std::size_t n) noexcept {
   return 0;
 }
 
+// Trailer fields (after a chunked body): copied, since they may arrive in any number of reads,
+// bounded like a head, and checked (trailerNameDone). Out of line, so that the head's callbacks
+// stay as small as they were.
+int RequestParser::onTrailerField(const char* at, std::size_t n) noexcept {
+  trailerBytes_ += static_cast<std::uint32_t>(n);
+  if (trailerBytes_ > maxHeaderSize_) return fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
+  try {
+    if (!fieldOpen_) {
+      fieldOpen_ = true;
+      haveName_ = true;
+      trailerNameLen_ = 0;
+      trailerFields_.push_back(FieldRef{static_cast<std::uint32_t>(trailerStore_.size()), 0, 0, 0});
+    }
+    trailerStore_.append(at, n);
+  } catch (const std::bad_alloc&) {
+    return fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
+  }
+  trailerFields_.back().nameLen += static_cast<std::uint32_t>(n);
+  for (std::size_t i = 0; i < n && trailerNameLen_ < sizeof trailerName_; ++i) {
+    trailerName_[trailerNameLen_++] = at[i];
+  }
+  return 0;
+}
+
+int RequestParser::onTrailerValue(const char* at, std::size_t n) noexcept {
+  trailerBytes_ += static_cast<std::uint32_t>(n);
+  if (trailerBytes_ > maxHeaderSize_) return fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
+  // llhttp 8 accepts obs-fold, reporting the continuation as a second span of the same value.
+  // A value resumes legitimately only where a read split it: its previous span ended at the
+  // end of the previous input and this one starts the next, with nothing in between. The
+  // answer must not depend on where reads split the bytes.
+  if (valueStarted_ && !(at == input_ && valueMayContinue_)) {
+    return fail("HPE_OBS_FOLD", "Folded trailer values (obs-fold) are not allowed", 400);
+  }
+  // A value with no name before it (": v"), as in the head.
+  if (trailerFields_.empty() || !haveName_) {
+    return fail("HPE_INVALID_HEADER_TOKEN", "Empty header name", 400);
+  }
+  FieldRef& f = trailerFields_.back();
+  try {
+    if (!valueStarted_) f.valueOff = static_cast<std::uint32_t>(trailerStore_.size());
+    trailerStore_.append(at, n);
+  } catch (const std::bad_alloc&) {
+    return fail("HPE_HEADER_OVERFLOW", "Header overflow", 431);
+  }
+  f.valueLen += static_cast<std::uint32_t>(n);
+  valueStarted_ = true;
+  valueMayContinue_ = false;
+  lastValueEnd_ = at + n;
+  return 0;
+}
+
 int RequestParserAccess::fieldDone(RequestParser& r) noexcept {
   r.fieldOpen_ = false;
   r.valueStarted_ = false;
@@ -310,6 +346,10 @@ int RequestParserAccess::fieldDone(RequestParser& r) noexcept {
 }
 
 int RequestParser::trailerNameDone() noexcept {
+  // llhttp 8 reports an empty trailer name (": v") as a zero-length span, as in the head.
+  if (trailerFields_.empty() || trailerFields_.back().nameLen == 0) {
+    return fail("HPE_INVALID_HEADER_TOKEN", "Empty header name", 400);
+  }
   // RFC 9110 §6.5.1: framing fields must not be in trailers. llhttp 8 rejects a
   // Transfer-Encoding there itself; a Content-Length there is a smuggling attempt too (Node's
   // llhttp 9 rejects it).
@@ -435,7 +475,6 @@ int RequestParser::onHeadersCompleteCb() noexcept {
   if (p->http_major != 1) {
     return fail("HPE_INVALID_VERSION", "HTTP version not supported", 505);
   }
-  if (p->method == HTTP_CONNECT) return fail("HPE_CONNECT", "CONNECT is not supported", 501);
   int te = teSeen_ ? checkTransferEncoding() : 0;
   if (te == 400) {
     return fail("HPE_INVALID_TRANSFER_ENCODING",
@@ -447,7 +486,9 @@ int RequestParser::onHeadersCompleteCb() noexcept {
     failure_ = {};
     return HPE_USER;
   }
-  return 0;
+  // 2 tells llhttp that the rest of the input is another protocol: no body, and execute()
+  // stops at the end of the head (HPE_PAUSED_UPGRADE).
+  return takeOver_ ? 2 : 0;
 }
 
 int RequestParser::onBodyCb(const char* at, std::size_t n) noexcept {

@@ -80,6 +80,7 @@ void ServerResponse::resetForNext() noexcept {
   headersSent_ = ended_ = finished_ = chunked_ = noBody_ = closeByEof_ = false;
   hasContentLength_ = false;
   contentLength_ = bodyWritten_ = 0;
+  if (!trailer_.empty()) trailer_.clear();
   drain_.reset();
   if (stream_) {
     stream_->detach();
@@ -137,7 +138,7 @@ ServerResponse& ServerResponse::writeHead(int status, std::string_view message) 
   }
   statusCode = status;
   if (!message.empty()) statusMessage.assign(message);
-  sendHead(false, 0);
+  sendHead(headEnding(false), 0);
   return *this;
 }
 
@@ -261,7 +262,7 @@ WriteResult ServerResponse::write(std::string_view chunk) {
     throw SystemError(std::string(errc::kWriteAfterEnd), "write after end");
   }
   if (conn_.isClosed()) return WriteResult(*this, false);
-  sendHead(false, 0);
+  sendHead(headEnding(false), 0);
   writeBody(chunk);
   bool ok = !conn_.overHighWater();
   if (!ok) conn_.noteNeedDrain();
@@ -277,15 +278,70 @@ void ServerResponse::end(const Buffer& chunk) { endWith(asView(chunk)); }
 void ServerResponse::endWith(std::string_view chunk) {
   if (ended_) return;
   if (!conn_.isClosed()) {
-    sendHead(true, chunk.size());
+    sendHead(headEnding(true), chunk.size());
     writeBody(chunk);
-    if (chunked_ && !noBody_) conn_.append("0\r\n\r\n");
+    if (chunked_ && !noBody_) {
+      if (trailer_.empty()) {
+        conn_.append("0\r\n\r\n");
+      } else {
+        conn_.append("0\r\n");
+        conn_.append(trailer_);
+        conn_.append("\r\n");
+      }
+    }
   }
   ended_ = true;
   finished_ = true;
   onFinish.emit();
   onClose.emit();  // Node emits 'close' after 'finish' for a completed response too
   conn_.responseEnded();
+}
+
+void ServerResponse::addTrailers(const Headers& trailers) {
+  std::string block;
+  for (const auto& e : trailers) {
+    if (!isValidHeaderName(e.name)) {
+      throw SystemError(std::string(errc::kInvalidHttpToken),
+                        "Trailer name must be a valid HTTP token [\"" + e.name + "\"]");
+    }
+    if (!isValidHeaderValue(e.value)) {
+      throw SystemError(std::string(errc::kInvalidChar),
+                        "Invalid character in trailer content [\"" + e.name + "\"]");
+    }
+    block.append(e.name).append(": ").append(e.value).append("\r\n");
+  }
+  setTrailers(std::move(block));
+}
+
+void ServerResponse::addTrailers(
+    std::initializer_list<std::pair<std::string_view, std::string_view>> trailers) {
+  Headers h;
+  for (const auto& [n, v] : trailers) h.appendUnchecked(n, v);
+  addTrailers(h);
+}
+
+bool ServerResponse::trailerFraming(bool ending) {
+  // Only a response announcing them with a `Trailer` field is affected (Node's _storeHeader):
+  // fields follow the body, which only chunked framing carries, so end(body) gets no
+  // Content-Length (it is framed as write() would be), and a response that will not be chunked
+  // is refused before anything is stored (its head stays unsent). The fields are read here as
+  // sendHead reads them.
+  if (!headers_.has("trailer")) return ending;
+  const bool noBody = conn_.isHeadRequest() || statusHasNoBody(statusCode);
+  bool chunked = !noBody && !conn_.isHttp10() && !headers_.has("content-length");
+  if (auto te = headers_.get("transfer-encoding")) {
+    chunked = !noBody && te->size() >= 7 && equalsIgnoreCase(te->substr(te->size() - 7), "chunked");
+  }
+  if (!chunked) {
+    throw SystemError(std::string(errc::kTrailerInvalid),
+                      "Trailers are invalid with this transfer encoding");
+  }
+  return false;
+}
+
+void ServerResponse::setTrailers(std::string block) noexcept {
+  // After end() the trailer section is gone already (Node ignores the call too).
+  if (!ended_) trailer_ = std::move(block);
 }
 
 void ServerResponse::writeContinue() {
@@ -295,7 +351,7 @@ void ServerResponse::writeContinue() {
 
 void ServerResponse::flushHeaders() {
   if (conn_.isClosed()) return;
-  sendHead(false, 0);
+  sendHead(headEnding(false), 0);
 }
 
 bool ServerResponse::writableNeedDrain() const noexcept { return conn_.overHighWater(); }

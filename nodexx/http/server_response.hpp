@@ -104,6 +104,17 @@ class ServerResponse {
   void end(std::string_view chunk);
   void end(const Buffer& chunk);
 
+  /// Node's addTrailers: fields sent after the last chunk of a chunked response, replacing those
+  /// given before. A response that is not chunked (Content-Length, HEAD, 1xx/204/304, HTTP/1.0)
+  /// drops them silently, as Node does; after end() this does nothing. Announce them with a
+  /// `Trailer` field: with trailers added, such a response is sent chunked also by end(body),
+  /// and one that cannot be chunked throws ERR_HTTP_TRAILER_INVALID "Trailers are invalid with
+  /// this transfer encoding" when its head is sent (nothing is sent then). Unlike Node, a
+  /// `Trailer` field without addTrailers() is an ordinary field. Throws ERR_INVALID_HTTP_TOKEN
+  /// for an invalid name and ERR_INVALID_CHAR for an invalid value (keeping the previous ones).
+  void addTrailers(const Headers& trailers);
+  void addTrailers(std::initializer_list<std::pair<std::string_view, std::string_view>> trailers);
+
   /// Sends "HTTP/1.1 100 Continue" (for a checkContinue listener).
   void writeContinue();
   /// Sends the head now, without a body chunk.
@@ -143,6 +154,14 @@ class ServerResponse {
   void writeBody(std::string_view chunk);
   void endWith(std::string_view chunk);
   void settleDrain() noexcept;
+  void setTrailers(std::string block) noexcept;
+  // The `ending` argument of sendHead: with trailers to send (checked out of line, so that
+  // other responses pay one test, outside sendHead), false when a `Trailer` field asks for
+  // chunked framing; throws ERR_HTTP_TRAILER_INVALID when the response cannot be chunked.
+  bool headEnding(bool ending) {
+    return trailer_.empty() || headersSent_ ? ending : trailerFraming(ending);
+  }
+  [[gnu::noinline, gnu::cold]] bool trailerFraming(bool ending);
 
   detail::Connection& conn_;
   Headers headers_;
@@ -155,6 +174,7 @@ class ServerResponse {
   bool hasContentLength_ = false;
   std::uint64_t contentLength_ = 0;
   std::uint64_t bodyWritten_ = 0;
+  std::string trailer_;  // "Name: value\r\n" lines from addTrailers(), sent by end()
   std::optional<Promise<>::Resolvers> drain_;
   std::shared_ptr<detail::ResponseWritable> stream_;
 };

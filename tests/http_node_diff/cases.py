@@ -467,7 +467,7 @@ KNOWN = {
         "deliberate", "a transfer coding other than chunked gets 501 (RFC 9112 §6.1, "
         "http/README); Node passes the still-encoded body on", accepted_rejected(501)),
     "te-two-fields": ("deliberate", "as te-gzip-chunked", accepted_rejected(501)),
-    # Request-line strictness, versions, CONNECT, Upgrade.
+    # Request-line strictness, versions, Upgrade (CONNECT behaves as Node's: destroyed).
     "double-space-after-method": (
         "deliberate", "extra spaces in the request line are rejected (http/README smuggling "
         "defences); Node's llhttp accepts them", accepted_rejected(400)),
@@ -483,10 +483,6 @@ KNOWN = {
     "version-3.0": (
         "deliberate", "505 is the RFC's status for an unsupported major version; Node says 400",
         ["#1 status: node 400, nodexx 505"]),
-    "connect": (
-        "deliberate", "CONNECT answers 501 (http/README); Node without a 'connect' listener "
-        "destroys the socket without a response", ["responses: node 0, nodexx 1"]),
-    "connect-origin-form": ("deliberate", "as connect", ["responses: node 0, nodexx 1"]),
     "upgrade-then-pipelined": (
         "deliberate", "Node stops parsing after an Upgrade request it served (what follows would "
         "be the new protocol) and leaves the connection open until keepAliveTimeout (5 s, past "
@@ -495,8 +491,9 @@ KNOWN = {
          "#1 keep-alive: node 'timeout=5', nodexx None",
          "end: node 'timeout', nodexx 'closed'"]),
     "upgrade-post-body": (
-        "deliberate", "an Upgrade request is served, then the connection closes (no upgrade "
-        "support yet, http/README); Node keeps it", UPGRADE_CLOSE),
+        "deliberate", "an Upgrade request nobody listens for ('upgrade' has no listener here) "
+        "is served, then the connection closes (http/README); Node keeps it and reads nothing "
+        "more", UPGRADE_CLOSE),
     "upgrade-websocket": ("deliberate", "as upgrade-post-body", UPGRADE_CLOSE),
     "upgrade-h2c": ("deliberate", "as upgrade-post-body", UPGRADE_CLOSE),
     "te-empty-and-cl": (

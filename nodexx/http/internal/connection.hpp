@@ -68,6 +68,8 @@ struct Socket {
   std::uint8_t events = 0;  // what `poll` is started with
   bool closing = false;
   bool tls = false;  // this is a TlsSocket (set by its constructor; sits in the padding)
+  // After an upgrade: the poll handle's close and the new socket's end still to come.
+  std::uint8_t handOverRefs = 0;
 
  private:
   static void onPoll(uv_poll_t* h, int status, int events);
@@ -199,6 +201,8 @@ class Connection final : public RequestSink {
   bool handshakeCompleted();
   bool handshakeExpired();
   void tlsClientError(std::string_view code, std::string message);
+  bool claimUpgrade();                                // server_upgrade.cpp
+  void handOver(const char* rest, std::size_t size);  // server_upgrade.cpp
 
   ServerImpl& server_;
   Socket* sock_ = nullptr;  // null once the socket closed (the handler may still run)
@@ -242,7 +246,8 @@ class Connection final : public RequestSink {
   bool closing_ = false;  // the socket is closing or closed
   bool closed_ = false;   // the socket is gone; released once the handler settled
   bool eof_ = false;
-  bool tls_ = false;  // the socket is a TlsSocket (copied at attach)
+  bool tls_ = false;        // the socket is a TlsSocket (copied at attach)
+  bool upgrading_ = false;  // an Upgrade or CONNECT the listeners take: parsing ends at the head
 };
 
 }  // namespace nx::http::detail

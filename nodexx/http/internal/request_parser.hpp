@@ -58,8 +58,10 @@ struct ParseResult {
 };
 
 /// llhttp in request mode, strict, plus the server's own rules: a head size limit, a body size
-/// limit, Transfer-Encoding codings other than chunked (501), HTTP major versions other than 1
-/// (505), and CONNECT (501). Not copyable or movable (llhttp keeps a pointer to it).
+/// limit, Transfer-Encoding codings other than chunked (501) and HTTP major versions other than 1
+/// (505). CONNECT and Upgrade requests are parsed like others; whether the connection changes
+/// hands is the sink's decision (takeOver()). Not copyable or movable (llhttp keeps a pointer to
+/// it).
 class RequestParser {
  public:
   explicit RequestParser(RequestSink& sink, std::uint32_t maxHeaderSize = 16 * 1024);
@@ -92,7 +94,26 @@ class RequestParser {
   bool hasContentLength() const noexcept;
   /// The Content-Length value (when hasContentLength()).
   std::uint64_t contentLength() const noexcept { return contentLength_; }
+  /// llhttp's verdict at headers-complete: CONNECT, or `Connection: upgrade` with `Upgrade`.
   bool isUpgrade() const noexcept;
+  /// Called by the sink from onHeadersComplete: the bytes after this head belong to another
+  /// protocol (an accepted Upgrade or CONNECT). llhttp then skips the body, and execute() returns
+  /// Paused with `consumed` at the end of the head; the parser is done until reset() (which
+  /// alone clears this).
+  void takeOver() noexcept { takeOver_ = true; }
+  /// The current message's trailer fields (chunked bodies), valid once the message is complete
+  /// and until the next one begins. Names as received; values without surrounding whitespace.
+  const std::vector<FieldRef>& trailerFields() const noexcept { return trailerFields_; }
+  std::string_view trailerName(const FieldRef& f) const noexcept {
+    return std::string_view(trailerStore_).substr(f.nameOff, f.nameLen);
+  }
+  std::string_view trailerValue(const FieldRef& f) const noexcept {
+    // llhttp leaves trailing whitespace in values (RFC 9110 §5.5 excludes it): trimmed here,
+    // when read, rather than for every field of every head.
+    std::string_view v = std::string_view(trailerStore_).substr(f.valueOff, f.valueLen);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    return v;
+  }
   const std::vector<FieldRef>& fields() const noexcept { return fields_; }
   std::string_view fieldName(const FieldRef& f) const noexcept {
     return view(f.nameOff, f.nameLen);
@@ -152,6 +173,15 @@ class RequestParser {
   bool headIsStrict() const noexcept;
   char headByte(std::uint32_t off) const noexcept;
   int trailerNameDone() noexcept;
+  [[gnu::noinline, gnu::cold]] void releaseTrailers() noexcept;
+  [[gnu::noinline]] int onTrailerField(const char* at, std::size_t n) noexcept;
+  [[gnu::noinline]] int onTrailerValue(const char* at, std::size_t n) noexcept;
+  void clearTrailers() noexcept {
+    if (!trailerFields_.empty()) {
+      trailerFields_.clear();
+      trailerStore_.clear();
+    }
+  }
 
   alignas(8) unsigned char llhttp_[96];
   RequestSink& sink_;
@@ -173,6 +203,10 @@ class RequestParser {
   char trailerName_[16] = {};
   std::uint8_t trailerNameLen_ = 0;
   std::vector<FieldRef> fields_;
+  // Trailer fields, copied (they arrive after the head, in any number of reads); empty and
+  // unallocated for the messages that have none.
+  std::vector<FieldRef> trailerFields_;
+  std::string trailerStore_;
   std::uint64_t contentLength_ = 0;
   std::uint64_t bodyBytes_ = 0;
   std::uint64_t maxBody_ = 0;
@@ -187,6 +221,7 @@ class RequestParser {
   bool teSeen_ = false;
   int expectField_ = -1;
   bool valueStarted_ = false;
+  bool takeOver_ = false;
 };
 
 }  // namespace nx::http::detail
