@@ -18,6 +18,7 @@
 #include "nodexx/core/internal/fresh_loop.hpp"
 #include "nodexx/core/internal/node_runner.hpp"
 #include "nodexx/core/threadpool.hpp"
+#include "nodexx/http/internal/serve_test.hpp"
 #include "nodexx/http/internal/server_impl.hpp"
 #include "nodexx/net/internal/test_certs.hpp"
 #include "nodexx/net/socket.hpp"
@@ -668,23 +669,6 @@ TEST_F(HttpsServerTest, PlainServerRequestsAreNotEncrypted) {
 
 // ---- external clients ----------------------------------------------------------------------
 
-/// Runs `job` (blocking) on the thread pool while the server serves; returns its result.
-template <class F>
-std::string whileServing(Loop& loop, Server& server, F job) {
-  std::string result;
-  auto task = [](Server& s, F j, std::string& out) -> Promise<> {
-    co_await s.listen(0, "127.0.0.1");
-    const int port = s.address().port;
-    auto run = [j = std::move(j), port]() mutable { return j(port); };
-    out = co_await threadpool::run(std::move(run));
-    co_await s.close(5000ms);
-  };
-  Promise<> p = task(server, std::move(job), result);
-  loop.run();
-  EXPECT_TRUE(p.isFulfilled());
-  return result;
-}
-
 std::string capture(const std::string& command) {
   std::string out;
   FILE* p = ::popen(command.c_str(), "r");
@@ -701,7 +685,7 @@ TEST_F(HttpsServerTest, CurlUsesOneConnectionAndHttp11ByAlpn) {
   watch(server);
   nx::testing::TempFile ca("nx_https_ca", TestPki::get().ca.cert, ".pem");
   const std::string caPath = ca.path();
-  std::string out = whileServing(loop, server, [caPath](int port) {
+  std::string out = testing::serveWhile(loop, server, [caPath](int port) {
     const std::string base = "https://localhost:" + std::to_string(port);
     // Two URLs in one run: curl reuses the connection. It offers h2 and http/1.1 by ALPN.
     return capture("curl -sS --cacert " + nx::testing::shellQuote(caPath) +
@@ -748,7 +732,7 @@ function go(method, path, body) {
                                ".js");
   const std::string scriptPath = script.path();
   const std::string caPath = ca.path();
-  std::string out = whileServing(loop, server, [scriptPath, caPath](int port) {
+  std::string out = testing::serveWhile(loop, server, [scriptPath, caPath](int port) {
     return nx::testing::runNode({.script = scriptPath, .args = {std::to_string(port), caPath}}).out;
   });
   EXPECT_EQ(out,

@@ -15,6 +15,7 @@
 
 #include "nodexx/core/internal/fresh_loop.hpp"
 #include "nodexx/core/threadpool.hpp"
+#include "nodexx/http/internal/serve_test.hpp"
 #include "nodexx/http/internal/server_impl.hpp"
 #include "nodexx/http/internal/server_test_client.hpp"
 #include "nodexx/http/server.hpp"
@@ -58,18 +59,7 @@ class ServerIdleTest : public nx::testing::FreshLoop {
   std::string withClient(F client) {
     Server server = makeServer();
     server_ = &server;
-    std::optional<std::string> out;
-    auto task = [](Server& s, F c, std::optional<std::string>& result) -> Promise<> {
-      co_await s.listen(0, "127.0.0.1");
-      int port = s.address().port;
-      auto job = [c = std::move(c), port]() mutable { return c(port); };
-      result = co_await threadpool::run(std::move(job));
-      co_await s.close(2000ms);
-    };
-    Promise<> p = task(server, std::move(client), out);
-    loop.run();
-    EXPECT_TRUE(p.isFulfilled());
-    return out.value_or("(no result)");
+    return testing::serveWhile(loop, server, std::move(client));
   }
 
   Server* server_ = nullptr;

@@ -10,6 +10,7 @@
 #include "nodexx/core/internal/fresh_loop.hpp"
 #include "nodexx/core/sleep.hpp"
 #include "nodexx/core/threadpool.hpp"
+#include "nodexx/http/internal/serve_test.hpp"
 #include "nodexx/http/internal/server_test_client.hpp"
 #include "nodexx/stream/pipeline.hpp"
 
@@ -25,18 +26,7 @@ class ServerStreamTest : public nx::testing::FreshLoop {
  protected:
   template <class F>
   std::string withClient(Server& server, F client) {
-    std::string result;
-    auto task = [](Server& s, F c, std::string& out) -> Promise<> {
-      co_await s.listen(0, "127.0.0.1");
-      int port = s.address().port;
-      auto job = [c = std::move(c), port]() mutable { return c(port); };
-      out = co_await threadpool::run(std::move(job));
-      co_await s.close(2000ms);
-    };
-    Promise<> p = task(server, std::move(client), result);
-    loop.run();
-    EXPECT_FALSE(p.isRejected());
-    return result;
+    return testing::serveWhile(loop, server, std::move(client));
   }
 };
 

@@ -13,6 +13,7 @@
 #include "nodexx/core/internal/fresh_loop.hpp"
 #include "nodexx/core/sleep.hpp"
 #include "nodexx/core/threadpool.hpp"
+#include "nodexx/http/internal/serve_test.hpp"
 #include "nodexx/http/internal/server_test_client.hpp"
 
 namespace nx::http {
@@ -29,27 +30,9 @@ using testing::withoutDate;
 
 class ServerTest : public nx::testing::FreshLoop {
  protected:
-  /// Listens on an ephemeral port, runs `client(port)` on the thread pool, closes the server
-  /// (with a deadline) and returns what the client returned.
   template <class F>
   auto withClient(Server& server, F client) {
-    using R = std::invoke_result_t<F&, int>;
-    std::optional<R> result;
-    bool done = false;
-    auto task = [](Server& s, F c, std::optional<R>& out, bool& finished) -> Promise<> {
-      co_await s.listen(0, "127.0.0.1");
-      int port = s.address().port;
-      // Named before co_await: g++ 12 destroys closure temporaries in co_await twice.
-      auto job = [c = std::move(c), port]() mutable { return c(port); };
-      out = co_await threadpool::run(std::move(job));
-      co_await s.close(2000ms);
-      finished = true;
-    };
-    Promise<> p = task(server, std::move(client), result, done);
-    loop.run();
-    EXPECT_TRUE(done);
-    EXPECT_FALSE(p.isRejected());
-    return std::move(*result);
+    return testing::serveWhile(loop, server, std::move(client));
   }
 
   static std::string get(int port, const std::string& request) {
