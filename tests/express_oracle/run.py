@@ -19,10 +19,8 @@ import hmac
 import json
 import os
 import re
-import select
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +31,9 @@ ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 # No __pycache__ folders in the source tree.
 sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
 from scenarios import SCENARIOS  # noqa: E402
+from server_process import Failure, ServerProcess  # noqa: E402
 
 SECRET = b"oracle-secret"  # the cookie secret of both apps
 SKIP = 77
@@ -47,76 +47,19 @@ FILES = {
 MTIME = 1704164645  # 2024-01-02T03:04:05Z
 
 
-class Failure(Exception):
-    pass
-
-
 # -- the two programs ------------------------------------------------------------------------
 
-class App:
-    """One program (Express or the twin) listening on its three ports."""
+class App(ServerProcess):
+    """One program (Express or the twin) listening on its three ports, which it prints as one
+    JSON line."""
 
     def __init__(self, name, cmd, env, cwd, timeout):
-        self.name = name
-        self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=self.log, env=env, cwd=cwd)
-        line = b""
-        deadline = time.monotonic() + timeout
-        while not line.endswith(b"\n"):
-            left = deadline - time.monotonic()
-            if left <= 0 or self.proc.poll() is not None:
-                self.stop()
-                raise Failure(f"{name} did not print its ports within {timeout:.0f}s "
-                              f"(exit {self.proc.returncode}):\n{self.stderr()}")
-            ready, _, _ = select.select([self.proc.stdout], [], [], min(left, 0.5))
-            if ready:
-                chunk = os.read(self.proc.stdout.fileno(), 4096)
-                if not chunk:
-                    continue
-                line += chunk
+        super().__init__(name, cmd, timeout, env=env, cwd=cwd)
         try:
-            self.ports = json.loads(line.decode().splitlines()[0])
-        except (ValueError, IndexError):
+            self.ports = json.loads(self.first_line)
+        except ValueError:
             self.stop()
-            raise Failure(f"{name} printed {line!r} instead of its ports")
-
-    def stderr(self):
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-4000:]
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def stop(self, grace=5):
-        """SIGTERM, then SIGKILL after `grace` seconds. Returns the exit code, or None when the
-        process had to be killed."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                return None
-        return self.proc.returncode
-
-
-SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                   "WARNING: ThreadSanitizer")
-
-
-def check_clean_exit(app):
-    """The twin closes its servers on SIGTERM and returns from main: exit code 0 and no
-    sanitizer report (leaks are reported at exit)."""
-    code = app.stop(grace=20)
-    err = app.stderr()
-    problems = []
-    if code != 0:
-        problems.append(f"{app.name} exited with {code} after SIGTERM (expected 0)")
-    if any(m in err for m in SANITIZER_MARKS):
-        problems.append(f"{app.name} printed a sanitizer report")
-    return problems
+            raise Failure(f"{name} printed {self.first_line!r} instead of its ports")
 
 
 # -- requests and responses --------------------------------------------------------------------
@@ -429,7 +372,7 @@ def main():
                 err = app.stderr().strip()
                 if err:
                     print(f"\n{app.name} stderr:\n{err}")
-        exit_problems = [] if args.self_check else check_clean_exit(nx)
+        exit_problems = [] if args.self_check else nx.clean_exit_problems()
         for p in exit_problems:
             print(f"FAIL {p}")
         if exit_problems and not failed:

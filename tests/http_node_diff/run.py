@@ -17,78 +17,38 @@ import argparse
 import concurrent.futures
 import json
 import os
-import select
 import shutil
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # No __pycache__ folders in the source tree.
 sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
 from cases import CASES, KNOWN, PROBE, PROBE_ANSWER  # noqa: E402
+from server_process import Failure, ServerProcess  # noqa: E402
 
 SKIP = 77
-SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                   "WARNING: ThreadSanitizer")
 # Statuses the servers generate themselves for bad requests: Node's bodies are empty or plain
 # text, nodexx's problem+json, so only the status, Connection and the close are compared.
 SERVER_ERRORS = {400, 408, 413, 414, 417, 431, 501, 505}
 FRAMING = ("content-length", "transfer-encoding", "connection", "keep-alive")
 
 
-class Failure(Exception):
-    pass
-
-
 # -- the two programs ------------------------------------------------------------------------
 
-class Program:
+class Program(ServerProcess):
     """A server process that prints its port on its first stdout line."""
 
     def __init__(self, name, cmd, timeout):
-        self.name = name
-        self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=self.log)
-        line = b""
-        deadline = time.monotonic() + timeout
-        while not line.endswith(b"\n"):
-            left = deadline - time.monotonic()
-            if left <= 0 or self.proc.poll() is not None:
-                self.stop()
-                raise Failure(f"{name} did not print its port within {timeout:.0f}s "
-                              f"(exit {self.proc.returncode}):\n{self.stderr()}")
-            ready, _, _ = select.select([self.proc.stdout], [], [], min(left, 0.5))
-            if ready:
-                line += os.read(self.proc.stdout.fileno(), 4096)
+        super().__init__(name, cmd, timeout)
         try:
-            self.port = int(line.decode().split()[0])
+            self.port = int(self.first_line.split()[0])
         except (ValueError, IndexError):
             self.stop()
-            raise Failure(f"{name} printed {line!r} instead of its port")
-
-    def stderr(self):
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-4000:]
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def stop(self, grace=5):
-        """SIGTERM, then SIGKILL after `grace` seconds; the exit code, None when killed."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                return None
-        return self.proc.returncode
+            raise Failure(f"{name} printed {self.first_line!r} instead of its port")
 
 
 # -- parsing the responses -------------------------------------------------------------------
@@ -430,14 +390,9 @@ def main():
             problems.append(f"{len(bugs)} known nodexx bugs (--strict)")
         if not args.self_check:
             for _, nx in pairs:
-                code = nx.stop(grace=20)
-                err = nx.stderr()
-                if code != 0:
-                    problems.append(f"nodexx exited with {code} after SIGTERM (expected 0)")
-                if any(m in err for m in SANITIZER_MARKS):
-                    problems.append("nodexx printed a sanitizer report")
+                problems += nx.clean_exit_problems()
                 if problems or failed:
-                    print(f"\nnodexx stderr:\n{err}")
+                    print(f"\nnodexx stderr:\n{nx.stderr()}")
             for p in problems:
                 print(f"FAIL {p}")
         elif args.strict and bugs:
