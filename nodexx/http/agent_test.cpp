@@ -9,7 +9,7 @@
 #include "nodexx/core/internal/fresh_loop.hpp"
 #include "nodexx/core/sleep.hpp"
 #include "nodexx/http/client.hpp"
-#include "nodexx/http/client_test_peer.hpp"
+#include "nodexx/http/internal/client_test_peer.hpp"
 
 namespace nx::http {
 namespace {

@@ -15,8 +15,8 @@
 #include "nodexx/core/loop.hpp"
 #include "nodexx/core/sleep.hpp"
 #include "nodexx/http/agent.hpp"
-#include "nodexx/http/client_test_peer.hpp"
 #include "nodexx/http/errors.hpp"
+#include "nodexx/http/internal/client_test_peer.hpp"
 #include "nodexx/http/url.hpp"
 
 namespace nx::http {

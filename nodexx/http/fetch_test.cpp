@@ -8,7 +8,7 @@
 #include "nodexx/core/errors.hpp"
 #include "nodexx/core/internal/fresh_loop.hpp"
 #include "nodexx/http/agent.hpp"
-#include "nodexx/http/client_test_peer.hpp"
+#include "nodexx/http/internal/client_test_peer.hpp"
 
 namespace nx::http {
 namespace {

@@ -4,9 +4,6 @@
 // (testdata/upgrade_twin.js) and http client.
 #include "nodexx/http/server.hpp"
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -25,13 +22,12 @@
 #include "nodexx/core/crypto.hpp"
 #include "nodexx/core/errors.hpp"
 #include "nodexx/core/internal/fresh_loop.hpp"
+#include "nodexx/core/internal/node_runner.hpp"
 #include "nodexx/core/threadpool.hpp"
 #include "nodexx/http/internal/serve_test.hpp"
 #include "nodexx/http/internal/server_test_client.hpp"
 #include "nodexx/net/server.hpp"
 #include "nodexx/net/socket.hpp"
-
-extern char** environ;
 
 namespace nx::http {
 namespace {
@@ -445,70 +441,17 @@ TEST_F(ServerUpgradeTest, RequestTrailersAreReadableOnceTheBodyEnded) {
 // ---------------------------------------------------------------------------------------------
 // Against node
 
-/// `node script args...` as a child process. Reads its standard output until it exits
-/// (`untilExit`), or only its first line (a server printing its port, which runs until its
-/// standard input is closed: the destructor does that). output() is empty when node is missing.
-class NodeProcess {
- public:
-  NodeProcess(const std::string& script, std::vector<std::string> args, bool untilExit) {
-    if (std::system("node --version > /dev/null 2>&1") != 0) return;
-    int out[2], in[2];
-    if (::pipe(out) != 0 || ::pipe(in) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    posix_spawn_file_actions_addclose(&actions, in[1]);
-    std::vector<std::string> all{"node", script};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawnp(&pid_, "node", &actions, nullptr, argv.data(), environ) != 0) pid_ = 0;
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out[1]);
-    ::close(in[0]);
-    stdin_ = in[1];
-    FILE* f = ::fdopen(out[0], "r");
-    char line[4096] = {0};
-    while (f != nullptr && std::fgets(line, sizeof line, f) != nullptr) {
-      output_ += line;
-      if (!untilExit) break;
-    }
-    if (f != nullptr) std::fclose(f);
-  }
-  ~NodeProcess() {
-    if (stdin_ >= 0) ::close(stdin_);
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status;
-      ::waitpid(pid_, &status, 0);
-    }
-  }
-  NodeProcess(const NodeProcess&) = delete;
-  NodeProcess& operator=(const NodeProcess&) = delete;
-
-  const std::string& output() const noexcept { return output_; }
-
- private:
-  pid_t pid_ = 0;
-  int stdin_ = -1;
-  std::string output_;
-};
-
-/// A file of nodexx/http/testdata, or "" when NX_SOURCE_DIR is not set or node is missing.
-std::string nodeScript(const std::string& name) {
-  const char* root = std::getenv("NX_SOURCE_DIR");
-  if (root == nullptr || std::system("node --version > /dev/null 2>&1") != 0) return {};
-  return std::string(root) + "/nodexx/http/testdata/" + name;
+/// A script of nodexx/http/testdata, as runNode and NodeServer take it.
+nx::testing::NodeCommand testdataScript(const std::string& name,
+                                        std::vector<std::string> args = {}) {
+  return nx::testing::NodeCommand{.script = "nodexx/http/testdata/" + name,
+                                  .args = std::move(args)};
 }
 
 TEST_F(ServerUpgradeTest, SameBytesAsNodesHttpServerWithUpgradeAndConnectListeners) {
-  const std::string script = nodeScript("upgrade_twin.js");
-  if (script.empty()) GTEST_SKIP() << "node is not on PATH (or NX_SOURCE_DIR is not set)";
-  NodeProcess node(script, {}, false);
-  const int nodePort = std::atoi(node.output().c_str());
+  if (!nx::testing::hasNode()) GTEST_SKIP() << "node is not on PATH";
+  nx::testing::NodeServer node(testdataScript("upgrade_twin.js"));
+  const int nodePort = std::atoi(node.firstLine().c_str());
   ASSERT_NE(nodePort, 0) << "upgrade_twin.js did not start";
   Server server{RequestHandler(twinHandler)};
   server.onUpgrade.on(upgradeListener);
@@ -544,12 +487,10 @@ TEST_F(ServerUpgradeTest, SameBytesAsNodesHttpServerWithUpgradeAndConnectListene
 }
 
 TEST_F(ServerUpgradeTest, NodesClientSendsAndReceivesTrailers) {
-  const std::string script = nodeScript("trailers_client.js");
-  if (script.empty()) GTEST_SKIP() << "node is not on PATH (or NX_SOURCE_DIR is not set)";
+  if (!nx::testing::hasNode()) GTEST_SKIP() << "node is not on PATH";
   Server server{RequestHandler(twinHandler)};
-  auto out = withClient(server, [script](int port) {
-    NodeProcess client(script, {std::to_string(port)}, true);
-    return client.output();
+  auto out = withClient(server, [](int port) {
+    return nx::testing::runNode(testdataScript("trailers_client.js", {std::to_string(port)})).out;
   });
   EXPECT_EQ(out,
             "request trailers: X-Sum=6;x-extra=yes;\n"

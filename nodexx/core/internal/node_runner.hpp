@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Test support for the tests that compare nodexx with `node`: the repository root, JSON string
 // literals for the tables handed to a script, a temporary input file, and running a script with
-// the npm packages of bench/node_modules to capture what it prints. Header-only, never installed.
+// the npm packages of bench/node_modules, to completion or as a server. Header-only, never
+// installed.
 #pragma once
 
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -15,6 +19,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+extern char** environ;
 
 namespace nx::testing {
 
@@ -138,15 +144,24 @@ struct NodeCommand {
   bool quietStderr = false;
 };
 
+namespace detail {
+/// The shell command that runs `c` (NODE_PATH set to npmModules()); with `exec`, the shell
+/// replaces itself with node.
+inline std::string nodeShellCommand(const NodeCommand& c, bool exec = false) {
+  std::string command =
+      c.env + (c.env.empty() ? "" : " ") + "NODE_PATH=" + shellQuote(npmModules().string()) +
+      (exec ? " exec node " : " node ") + shellQuote((sourceDir() / c.script).string());
+  for (const std::string& a : c.args) command += " " + shellQuote(a);
+  if (c.quietStderr) command += " 2>/dev/null";
+  return command;
+}
+}  // namespace detail
+
 /// Runs `node <script> <args...>` through the shell with NODE_PATH set to npmModules(), waits
 /// for it, and returns its stdout and exit status. Never throws for a failing script: the
 /// caller decides what a non-zero status means.
 inline NodeOutput runNode(const NodeCommand& c) {
-  std::string command = c.env + (c.env.empty() ? "" : " ") +
-                        "NODE_PATH=" + shellQuote(npmModules().string()) + " node " +
-                        shellQuote((sourceDir() / c.script).string());
-  for (const std::string& a : c.args) command += " " + shellQuote(a);
-  if (c.quietStderr) command += " 2>/dev/null";
+  const std::string command = detail::nodeShellCommand(c);
   NodeOutput result;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return result;
@@ -155,5 +170,62 @@ inline NodeOutput runNode(const NodeCommand& c) {
   result.status = ::pclose(pipe);
   return result;
 }
+
+/// A `node` script that keeps running, such as a server written in JS (run as runNode runs
+/// it). The constructor waits for the first line the script prints on stdout (its port,
+/// usually); the destructor closes its stdin and sends SIGTERM, then reaps it. firstLine() is
+/// empty when node could not start or printed nothing. Not copyable.
+class NodeServer {
+ public:
+  explicit NodeServer(const NodeCommand& c) {
+    int out[2], in[2];
+    if (::pipe(out) != 0) return;
+    if (::pipe(in) != 0) {
+      ::close(out[0]);
+      ::close(out[1]);
+      return;
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    posix_spawn_file_actions_addclose(&actions, in[1]);
+    // exec: the shell becomes node, so that the signal reaches the script.
+    std::string command = detail::nodeShellCommand(c, true);
+    char* argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"), command.data(), nullptr};
+    if (posix_spawn(&pid_, "/bin/sh", &actions, nullptr, argv, environ) != 0) pid_ = 0;
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out[1]);
+    ::close(in[0]);
+    stdin_ = in[1];
+    if (FILE* f = ::fdopen(out[0], "r")) {
+      char line[4096] = {0};
+      if (std::fgets(line, sizeof line, f) != nullptr) firstLine_ = line;
+      std::fclose(f);
+    } else {
+      ::close(out[0]);
+    }
+    if (!firstLine_.empty() && firstLine_.back() == '\n') firstLine_.pop_back();
+  }
+  ~NodeServer() {
+    if (stdin_ >= 0) ::close(stdin_);
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int status;
+      ::waitpid(pid_, &status, 0);
+    }
+  }
+  NodeServer(const NodeServer&) = delete;
+  NodeServer& operator=(const NodeServer&) = delete;
+
+  /// The first line the script printed, without its line end.
+  const std::string& firstLine() const noexcept { return firstLine_; }
+
+ private:
+  pid_t pid_ = 0;
+  int stdin_ = -1;
+  std::string firstLine_;
+};
 
 }  // namespace nx::testing

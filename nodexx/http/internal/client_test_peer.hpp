@@ -4,18 +4,10 @@
 // connections, so tests can check keep-alive reuse from the server's side.
 #pragma once
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
-extern char** environ;
+#include "nodexx/core/internal/node_runner.hpp"
 
 namespace nx::http::testing {
 
@@ -100,42 +92,10 @@ process.stdin.resume();
 /// A running `node` HTTP server; port() is 0 if node is missing or failed to start.
 class NodeHttpPeer {
  public:
-  NodeHttpPeer() {
-    if (std::system("node --version > /dev/null 2>&1") != 0) return;
-    script_ = std::filesystem::temp_directory_path() /
-              ("nx_http_peer_" + std::to_string(::getpid()) + ".js");
-    std::ofstream(script_) << kNodeServerScript;
-    int out[2], in[2];
-    if (pipe(out) != 0 || pipe(in) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    posix_spawn_file_actions_addclose(&actions, in[1]);
-    std::string path = script_.string();
-    char* argv[] = {const_cast<char*>("node"), path.data(), nullptr};
-    if (posix_spawnp(&pid_, "node", &actions, nullptr, argv, environ) != 0) pid_ = 0;
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    close(in[0]);
-    stdin_ = in[1];  // closing it ends the server (it exits on stdin's end)
-    FILE* f = fdopen(out[0], "r");
-    char line[64] = {0};
-    if (f && std::fgets(line, sizeof line, f)) port_ = std::atoi(line);
-    if (f) std::fclose(f);
-  }
-  ~NodeHttpPeer() {
-    if (stdin_ >= 0) close(stdin_);
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status;
-      waitpid(pid_, &status, 0);
-    }
-    if (!script_.empty()) std::filesystem::remove(script_);
-  }
-  NodeHttpPeer(const NodeHttpPeer&) = delete;
-  NodeHttpPeer& operator=(const NodeHttpPeer&) = delete;
+  NodeHttpPeer()
+      : script_("nx_http_peer", kNodeServerScript, ".js"),
+        node_(nx::testing::NodeCommand{.script = script_.path()}),
+        port_(std::atoi(node_.firstLine().c_str())) {}
 
   int port() const noexcept { return port_; }
   std::string url(const std::string& path) const {
@@ -143,9 +103,8 @@ class NodeHttpPeer {
   }
 
  private:
-  std::filesystem::path script_;
-  pid_t pid_ = 0;
-  int stdin_ = -1;
+  nx::testing::TempFile script_;
+  nx::testing::NodeServer node_;
   int port_ = 0;
 };
 
