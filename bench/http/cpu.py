@@ -40,8 +40,8 @@ def read_cores():
     return cores
 
 
-def proc_stat(pid):
-    """(comm, utime + stime in jiffies) of a process (all threads), or None when it is gone."""
+def proc_times(pid):
+    """(comm, utime, stime) of a process (all threads) in jiffies, or None when it is gone."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             data = f.read()
@@ -50,17 +50,13 @@ def proc_stat(pid):
     # comm may contain spaces and parentheses: it ends at the last ')'.
     comm = data[data.index("(") + 1:data.rindex(")")]
     fields = data[data.rindex(")") + 2:].split()
-    return comm, int(fields[11]) + int(fields[12])
+    return comm, int(fields[11]), int(fields[12])
 
 
-def proc_user(pid):
-    """utime of a process (all threads) in jiffies, or None when it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            data = f.read()
-    except OSError:
-        return None
-    return int(data[data.rindex(")") + 2:].split()[11])
+def proc_stat(pid):
+    """(comm, utime + stime in jiffies) of a process, or None when it is gone."""
+    t = proc_times(pid)
+    return (t[0], t[1] + t[2]) if t else None
 
 
 def all_procs():
@@ -102,8 +98,7 @@ class Window:
         return {
             "t": time.monotonic(),
             "cores": read_cores(),
-            "server": proc_stat(self.server_pid),
-            "server_user": proc_user(self.server_pid),
+            "server": proc_times(self.server_pid),
             "ksoftirqd": {c: proc_stat(p) if p else None for c, p in self.ksoftirqd.items()},
             "children": resource.getrusage(resource.RUSAGE_CHILDREN),
             "self": resource.getrusage(resource.RUSAGE_SELF),
@@ -135,9 +130,15 @@ class Window:
         def st(v):
             return v[1] if v else None
 
+        def user(v):  # utime of a proc_times() result
+            return v[1] if v else None
+
+        def total(v):  # utime + stime of a proc_times() result
+            return v[1] + v[2] if v else None
+
         sc, cc = self.server_core, self.client_core
-        server = ticks(st(a["server"]), st(b["server"]))
-        server_user = ticks(a["server_user"], b["server_user"])
+        server = ticks(total(a["server"]), total(b["server"]))
+        server_user = ticks(user(a["server"]), user(b["server"]))
         ksi = {c: ticks(st(a["ksoftirqd"][c]), st(b["ksoftirqd"][c])) for c in (sc, cc)}
         ru = lambda r: r.ru_utime + r.ru_stime  # noqa: E731
         wrk_s = ru(b["children"]) - ru(a["children"])
