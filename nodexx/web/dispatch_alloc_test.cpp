@@ -109,7 +109,26 @@ class FixedExchange final : public detail::Exchange {
   http::Headers empty_;
 };
 
-class DispatchAllocTest : public nx::testing::FreshLoop {};
+class DispatchAllocTest : public nx::testing::FreshLoop {
+ protected:
+  /// Runs `ex` through `app` three times to warm the pooled state (each run must complete
+  /// synchronously), then returns the allocations of 100 more runs.
+  static std::size_t allocationsAfterWarmUp(App& app, FixedExchange& ex) {
+    for (int i = 0; i < 3; ++i) {
+      ex.resetResponse();
+      Promise<> p = app.handle(ex);
+      EXPECT_FALSE(static_cast<bool>(p)) << "a synchronous chain completes synchronously";
+      EXPECT_TRUE(ex.ended_);
+    }
+    EXPECT_TRUE(nx::testing::allocationsAreCounted());
+    return nx::testing::countAllocations([&] {
+      for (int i = 0; i < 100; ++i) {
+        ex.resetResponse();
+        (void)app.handle(ex);
+      }
+    });
+  }
+};
 
 TEST_F(DispatchAllocTest, SyncChainWithParamRouteAllocatesNothingAfterWarmUp) {
   App app;
@@ -125,20 +144,7 @@ TEST_F(DispatchAllocTest, SyncChainWithParamRouteAllocatesNothingAfterWarmUp) {
     res.send("Hello, World!");
   });
   FixedExchange ex;
-  for (int i = 0; i < 3; ++i) {
-    ex.resetResponse();
-    Promise<> p = app.handle(ex);
-    ASSERT_FALSE(static_cast<bool>(p)) << "a synchronous chain completes synchronously";
-    ASSERT_TRUE(ex.ended_);
-  }
-  ASSERT_TRUE(nx::testing::allocationsAreCounted());
-  EXPECT_EQ(nx::testing::countAllocations([&] {
-              for (int i = 0; i < 100; ++i) {
-                ex.resetResponse();
-                (void)app.handle(ex);
-              }
-            }),
-            0u);
+  EXPECT_EQ(allocationsAfterWarmUp(app, ex), 0u);
   EXPECT_EQ(ex.status_, 200);
   EXPECT_EQ(ex.bodyBytes_, 13u);
   EXPECT_EQ(hits, 103 * 10);
@@ -168,20 +174,7 @@ TEST_F(DispatchAllocTest, HeadersLocalsTypeAndSendAllocateNothingAfterWarmUp) {
   });
   FixedExchange ex;
   ex.target_ = "/users/42/items/seven";
-  for (int i = 0; i < 3; ++i) {
-    ex.resetResponse();
-    Promise<> p = app.handle(ex);
-    ASSERT_FALSE(static_cast<bool>(p)) << "a synchronous chain completes synchronously";
-    ASSERT_TRUE(ex.ended_);
-  }
-  ASSERT_TRUE(nx::testing::allocationsAreCounted());
-  EXPECT_EQ(nx::testing::countAllocations([&] {
-              for (int i = 0; i < 100; ++i) {
-                ex.resetResponse();
-                (void)app.handle(ex);
-              }
-            }),
-            0u);
+  EXPECT_EQ(allocationsAfterWarmUp(app, ex), 0u);
   EXPECT_EQ(ex.status_, 200);
   EXPECT_EQ(ex.bodyBytes_, 5u);
   EXPECT_EQ(ex.getHeader("content-type"), "text/plain; charset=utf-8");
