@@ -17,15 +17,27 @@ constexpr unsigned char lower(unsigned char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c | 0x20) : c;
 }
 
-constexpr std::array<bool, 256> makeTokenTable() {
-  std::array<bool, 256> t{};
-  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = true;
-  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = true;
-  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+constexpr std::array<std::uint8_t, 256> makeTokenTable() {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = 1;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = 1;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = 1;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = 1;
   return t;
 }
-constexpr std::array<bool, 256> kToken = makeTokenTable();
+constexpr std::array<std::uint8_t, 256> kToken = makeTokenTable();
+
+// True when a word (eight bytes, or fewer padded with valid ones) may hold a byte that a field
+// value must not: one below 0x20 (a tab too, which is allowed: the caller then checks byte by
+// byte) or 0x7f. Bytes >= 0x80 are allowed.
+constexpr bool mayHoldControl(std::uint64_t x) noexcept {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  std::uint64_t low = (x - kOnes * 0x20) & ~x & kHigh;
+  std::uint64_t del = x ^ (kOnes * 0x7f);
+  del = (del - kOnes) & ~del & kHigh;
+  return (low | del) != 0;
+}
 
 // Out of line and cold: set() and append() run for every response field.
 [[noreturn, gnu::noinline, gnu::cold]] void throwInvalid(std::string_view name) {
@@ -42,27 +54,35 @@ constexpr std::array<bool, 256> kToken = makeTokenTable();
 bool isValidHeaderName(std::string_view name) noexcept {
   if (name.empty()) return false;
   return std::all_of(name.begin(), name.end(),
-                     [](char c) { return kToken[static_cast<unsigned char>(c)]; });
+                     [](char c) { return kToken[static_cast<unsigned char>(c)] != 0; });
 }
 
 bool isValidHeaderValue(std::string_view value) noexcept {
-  // Every response field is checked, so the common case goes 8 bytes at a time: a word with
-  // no byte below 0x20 and none equal to 0x7f is valid (bytes >= 0x80 are allowed). A word
-  // that may hold one (a tab, or a false alarm from the borrow) is checked byte by byte.
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  // Every response field is checked, so the common case goes a word at a time, the last word
+  // overlapping the one before (values of 4 to 7 bytes are two overlapping halves). A word
+  // that may hold a control byte (a tab, or a false alarm from the borrow) sends the whole
+  // value to the exact byte loop.
   const char* p = value.data();
-  std::size_t n = value.size();
-  while (n >= 8) {
+  const std::size_t n = value.size();
+  bool suspect = false;
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 <= n; i += 8) {
+      std::uint64_t x;
+      std::memcpy(&x, p + i, 8);
+      suspect |= mayHoldControl(x);
+    }
     std::uint64_t x;
-    std::memcpy(&x, p, 8);
-    std::uint64_t low = (x - kOnes * 0x20) & ~x & kHigh;
-    std::uint64_t del = x ^ (kOnes * 0x7f);
-    del = (del - kOnes) & ~del & kHigh;
-    if ((low | del) != 0) break;
-    p += 8;
-    n -= 8;
+    std::memcpy(&x, p + n - 8, 8);
+    suspect |= mayHoldControl(x);
+  } else if (n >= 4) {
+    std::uint32_t head, tail;
+    std::memcpy(&head, p, 4);
+    std::memcpy(&tail, p + n - 4, 4);
+    suspect = mayHoldControl(head | std::uint64_t{tail} << 32);
+  } else {
+    suspect = true;
   }
+  if (!suspect) return true;
   return std::all_of(p, p + n, [](char ch) {
     auto c = static_cast<unsigned char>(ch);
     return c == '\t' || (c >= 0x20 && c != 0x7f);

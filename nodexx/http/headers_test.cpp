@@ -83,17 +83,37 @@ TEST(HeadersTest, TokenAndValueRulesMatchNode) {
   EXPECT_FALSE(isValidHeaderValue("\n"));
 }
 
-TEST(HeadersTest, ValueRuleHoldsForEveryByteAtEveryPositionOfAWord) {
-  // The check runs 8 bytes at a time: put each byte value at each offset of a 21-byte value
-  // (two full words and a tail), over a background of allowed bytes either side of 0x80.
-  for (char background : {'a', '\xe9'}) {
+TEST(HeadersTest, ValueRuleHoldsForEveryByteAtEveryPositionOfEveryLength) {
+  // The check reads words (overlapping at the end, and two overlapping halves for 4 to 7
+  // bytes): put each byte value at each offset of values of 1 to 24 bytes, over a background
+  // of allowed bytes either side of 0x80.
+  for (char background : {'a', '\xe9', '\x20', '\x7e'}) {
     for (int b = 0; b < 256; ++b) {
       auto c = static_cast<unsigned char>(b);
       bool allowed = c == '\t' || (c >= 0x20 && c != 0x7f);
-      for (std::size_t at = 0; at < 21; ++at) {
-        std::string v(21, background);
-        v[at] = static_cast<char>(c);
-        ASSERT_EQ(isValidHeaderValue(v), allowed) << "byte " << b << " at " << at;
+      for (std::size_t size = 1; size <= 24; ++size) {
+        for (std::size_t at = 0; at < size; ++at) {
+          std::string v(size, background);
+          v[at] = static_cast<char>(c);
+          ASSERT_EQ(isValidHeaderValue(v), allowed)
+              << "byte " << b << " at " << at << " of " << size;
+        }
+      }
+    }
+  }
+}
+
+TEST(HeadersTest, NameRuleHoldsForEveryByteAtEveryPosition) {
+  const std::string_view tchar =
+      "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const bool allowed = tchar.find(c) != std::string_view::npos;
+    for (std::size_t size = 1; size <= 12; ++size) {
+      for (std::size_t at = 0; at < size; ++at) {
+        std::string name(size, 'x');
+        name[at] = c;
+        ASSERT_EQ(isValidHeaderName(name), allowed) << "byte " << b << " at " << at;
       }
     }
   }

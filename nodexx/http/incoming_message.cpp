@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "nodexx/http/incoming_message.hpp"
 
+#include <cstdint>
 #include <vector>
 
+#include "nodexx/http/internal/byte_scan.hpp"
 #include "nodexx/http/internal/connection.hpp"
 
 namespace nx::http {
@@ -17,10 +19,28 @@ std::string_view IncomingMessage::method() const noexcept { return conn_.parser(
 std::string_view IncomingMessage::url() const noexcept { return conn_.parser().url(); }
 
 std::string_view IncomingMessage::path() const noexcept {
-  // One pass: find_first_of calls memchr on the two-byte set for every byte of the URL.
-  std::string_view u = url();
+  // One pass, eight bytes at a time (find_first_of would call memchr on the two-byte set for
+  // every byte of the URL).
+  const std::string_view u = url();
+  const char* const data = u.data();
+  const std::size_t n = u.size();
+  auto stops = [](std::uint64_t word) {
+    return detail::scan::matches(word, '?') | detail::scan::matches(word, '#');
+  };
   std::size_t i = 0;
-  while (i < u.size() && u[i] != '?' && u[i] != '#') ++i;
+  for (; n - i >= 8; i += 8) {
+    if (std::uint64_t m = stops(detail::scan::load(data + i)); m != 0) {
+      return u.substr(0, i + detail::scan::first(m));
+    }
+  }
+  if (n >= 8 && i != n) {
+    // The last word, overlapping bytes already seen: their marks are dropped.
+    const std::size_t last = n - 8;
+    std::uint64_t m = detail::scan::dropBytes(stops(detail::scan::load(data + last)),
+                                              static_cast<unsigned>(i - last));
+    return m != 0 ? u.substr(0, last + detail::scan::first(m)) : u;
+  }
+  while (i < n && data[i] != '?' && data[i] != '#') ++i;
   return u.substr(0, i);
 }
 

@@ -46,6 +46,25 @@ TEST(RequestParserTest, ByteByByteGivesTheSameResult) {
   EXPECT_EQ(parse(kTwo, cuts), parse(kTwo));
 }
 
+TEST(RequestParserTest, BareLineFeedsAndFoldsAreFoundAtEveryOffsetOfTheHead) {
+  // The strictness pass reads the head a word at a time: move each defect across every byte
+  // position of a word, and into the head's last, overlapping word.
+  for (std::size_t pad = 0; pad < 20; ++pad) {
+    const std::string start = "GET / HTTP/1.1\r\nX-Pad: " + std::string(pad, 'p') + "\r\n";
+    const std::string good = start + "A: b\r\nC: d\r\n\r\n";
+    EXPECT_THAT(parse(good), Not(HasSubstr("error"))) << good;
+    // llhttp 8 itself rejects a bare LF inside the fields, not after the request line.
+    EXPECT_THAT(parse("GET /" + std::string(pad, 'u') + " HTTP/1.1\nA: b\r\n\r\n"),
+                HasSubstr("error HPE_STRICT 400"))
+        << pad;
+    EXPECT_THAT(parse(start + "A: b\r\n c\r\n\r\n"), HasSubstr("error HPE_OBS_FOLD 400")) << pad;
+    EXPECT_THAT(parse(start + "A: b\r\n\tc\r\n\r\n"), HasSubstr("error HPE_OBS_FOLD 400")) << pad;
+    EXPECT_THAT(parse(start + "A: " + std::string(pad, 'v') + "\r\n  c\r\n\r\n"),
+                HasSubstr("error HPE_OBS_FOLD 400"))
+        << pad;
+  }
+}
+
 TEST(RequestParserTest, TrailingWhitespaceOfValuesIsTrimmed) {
   EXPECT_THAT(parse("GET / HTTP/1.1\r\nA:  x y \t\r\n\r\n"), HasSubstr("  A: x y\n"));
 }

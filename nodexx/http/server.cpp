@@ -85,7 +85,12 @@ std::size_t Server::connectionCount() const noexcept { return impl_->connectionC
 // ServerImpl
 
 ServerImpl::ServerImpl(Server& o, RequestHandler h, ServerOptions opts)
-    : owner(&o), handler(std::move(h)), options(opts), loop(nx::loop().uv()) {}
+    : owner(&o),
+      handler(std::move(h)),
+      options(opts),
+      loop(nx::loop().uv()),
+      keepAliveFields("Connection: keep-alive\r\nKeep-Alive: timeout=" +
+                      std::to_string(opts.keepAliveTimeout.count() / 1000) + "\r\n") {}
 
 ServerImpl::~ServerImpl() {
   for (Connection* c : pool_) delete c;

@@ -475,11 +475,10 @@ bool Connection::keepAlive() const noexcept {
   return keepAlive_ && !noMoreRequests_ && !server_.isClosing();
 }
 
-std::uint64_t Connection::keepAliveSeconds() const noexcept {
-  return static_cast<std::uint64_t>(server_.options.keepAliveTimeout.count()) / 1000;
-}
+std::string_view Connection::keepAliveFields() const noexcept { return server_.keepAliveFields; }
 
 std::string_view Connection::date() { return server_.dates.get(server_.now()); }
+const char* Connection::dateLine() { return server_.dates.line(server_.now()); }
 
 std::string Connection::peerAddress() const {
   if (sock_ == nullptr) return {};

@@ -4,7 +4,10 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -40,6 +43,35 @@ void Connection::append(std::string_view bytes) {
   }
   WriteBatch& batch = WriteBatch::current();
   batch.add(this, bytes);
+}
+
+char* Connection::reserveOutput(std::size_t n) {
+  if (closing_ || shutdownStarted_) return nullptr;
+  if (out_.empty()) [[likely]] {
+    return WriteBatch::current().reserve(this, n);
+  }
+  return reserveQueued(n);
+}
+
+void Connection::commitOutput(const char* end) {
+  if (out_.empty()) [[likely]] {
+    WriteBatch::current().commit(end);
+    return;
+  }
+  commitQueued(end);
+}
+
+char* Connection::reserveQueued(std::size_t n) {
+  // Backed up: the bytes queue behind out_, as in append() (zero-filled here; a rare path).
+  std::string& queue = tls_ ? tlsPlain_ : out_;
+  std::size_t used = queue.size();
+  queue.resize(used + n);
+  return queue.data() + used;
+}
+
+void Connection::commitQueued(const char* end) {
+  std::string& queue = tls_ ? tlsPlain_ : out_;
+  queue.resize(static_cast<std::size_t>(end - queue.data()));
 }
 
 std::size_t Connection::bufferedBytes() const noexcept {
@@ -297,7 +329,17 @@ void Socket::onClosed(uv_handle_t* h) {
 
 namespace nx::http::detail {
 
-void WriteBatch::add(Connection* c, std::string_view bytes) {
+WriteBatch* WriteBatch::create() {
+  struct Owner {
+    std::unique_ptr<WriteBatch> batch;
+    ~Owner() { current_ = nullptr; }
+  };
+  thread_local Owner owner;
+  owner.batch = std::make_unique<WriteBatch>();
+  return owner.batch.get();
+}
+
+void WriteBatch::claim(Connection* c) {
   if (owner_ != c) {
     if (owner_ != nullptr) {
       Connection* previous = owner_;
@@ -306,11 +348,18 @@ void WriteBatch::add(Connection* c, std::string_view bytes) {
     }
     owner_ = c;
   }
-  buf_.append(bytes);
   if (!scheduled_) {
     scheduled_ = true;
     nx::nextTick([] { WriteBatch::current().flush(); });
   }
+}
+
+void WriteBatch::grow(std::size_t n) {
+  std::size_t cap = std::max(cap_ * 2, size_ + n);
+  std::unique_ptr<char[]> data(new char[cap]);
+  if (size_ != 0) std::memcpy(data.get(), data_.get(), size_);
+  data_ = std::move(data);
+  cap_ = cap;
 }
 
 void WriteBatch::flush() noexcept {

@@ -7,6 +7,7 @@
 #include <new>
 
 #include "nodexx/http/headers.hpp"
+#include "nodexx/http/internal/byte_scan.hpp"
 
 namespace nx::http::detail {
 
@@ -395,32 +396,45 @@ int RequestParser::checkTransferEncoding() noexcept {
   return other ? 501 : 0;
 }
 
-bool RequestParser::headIsStrict() const noexcept {
-  // What llhttp 8's strict mode still lets through: a bare LF as a line end, obs-fold lines,
-  // and extra spaces in the request line. The head is contiguous here, so one pass checks it.
+RequestParser::HeadFault RequestParser::headFault() const noexcept {
+  // What llhttp 8's strict mode still lets through: a bare LF as a line end, obs-fold (a line
+  // starting with SP or HTAB continues the previous one; RFC 9112 §5.2 lets a server reject it,
+  // and smuggling defences require it), and extra spaces in the request line. The head is
+  // contiguous here, so one pass finds every LF in it, a block at a time.
+  const char* const begin = base_;
+  const char* const end = base_ + headEnd_;
+  // The request line first: it also guarantees a head of at least eight bytes.
   std::uint32_t urlEnd = urlOff_ + urlLen_;
-  if (urlOff_ != methodLen_ + 1) return false;               // "GET  /"
-  if (!versionSeen_ || urlEnd + 6 > headEnd_) return false;  // "GET /" (HTTP/0.9 form)
-  if (base_[urlEnd] != ' ' || base_[urlEnd + 1] != 'H') return false;
-  const char* p = base_;
-  const char* end = base_ + headEnd_;
-  while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))) !=
-         nullptr) {
-    if (p == base_ || p[-1] != '\r') return false;                   // bare LF
-    if (p + 1 < end && (p[1] == ' ' || p[1] == '\t')) return false;  // obs-fold
-    ++p;
-  }
+  if (urlOff_ != methodLen_ + 1) return HeadFault::kMalformed;               // "GET  /"
+  if (!versionSeen_ || urlEnd + 6 > headEnd_) return HeadFault::kMalformed;  // "GET /" (0.9)
+  if (base_[urlEnd] != ' ' || base_[urlEnd + 1] != 'H') return HeadFault::kMalformed;
+  HeadFault fault = HeadFault::kNone;
+  scan::findEach(begin, end, '\n', [&fault, begin, end](const char* lf) {
+    if (lf + 1 < end && (lf[1] == ' ' || lf[1] == '\t')) {
+      fault = HeadFault::kObsFold;
+    } else if (lf == begin || lf[-1] != '\r') {
+      fault = HeadFault::kMalformed;
+    }
+    return fault != HeadFault::kNone;
+  });
+  if (fault != HeadFault::kNone) return fault;
   // The line ends that close the head lie past headEnd_: llhttp consumed them, so they are in
   // store_ or the input. After a value (or the ':' of an empty one) come two; an empty last
   // value may already have its own line end inside the head (llhttp reports its span at the
   // next line), and then only the blank line follows.
+  if (carried_ == 0 && base_[headEnd_ - 1] != '\n') {
+    // The usual case, the head all in this read. Byte by byte, stopping at the first
+    // difference, so that nothing past what llhttp parsed is read.
+    const char* t = base_ + headEnd_;
+    if (t[0] == '\r' && t[1] == '\n' && t[2] == '\r' && t[3] == '\n') return HeadFault::kNone;
+  }
   std::uint32_t i = headEnd_;
   if (base_[headEnd_ - 1] != '\n') {
     for (int guard = 0; guard < 64 && headByte(i) != '\r' && headByte(i) != '\n'; ++guard) ++i;
-    if (headByte(i) != '\r' || headByte(i + 1) != '\n') return false;
+    if (headByte(i) != '\r' || headByte(i + 1) != '\n') return HeadFault::kMalformed;
     i += 2;
   }
-  return headByte(i) == '\r' && headByte(i + 1) == '\n';
+  return headByte(i) == '\r' && headByte(i + 1) == '\n' ? HeadFault::kNone : HeadFault::kMalformed;
 }
 
 char RequestParser::headByte(std::uint32_t off) const noexcept {
@@ -444,6 +458,7 @@ int RequestParser::onHeadersCompleteCb() noexcept {
   expectField_ = -1;
   for (std::size_t i = 0; i < fields_.size(); ++i) {
     FieldRef& f = fields_[i];
+    if (f.nameLen == 0) return fail("HPE_INVALID_HEADER_TOKEN", "Empty header name", 400);
     // llhttp leaves trailing whitespace in values; RFC 9110 §5.5 excludes it.
     while (f.valueLen > 0 && (base_[f.valueOff + f.valueLen - 1] == ' ' ||
                               base_[f.valueOff + f.valueLen - 1] == '\t')) {
@@ -458,18 +473,11 @@ int RequestParser::onHeadersCompleteCb() noexcept {
       teSeen_ = true;
     }
   }
-  for (const FieldRef& f : fields_) {
-    // llhttp 8 accepts obs-fold (a line starting with SP/HTAB continues the value), even in
-    // strict mode; RFC 9112 §5.2 lets a server reject it, and smuggling defences require it.
-    if (f.nameLen == 0) return fail("HPE_INVALID_HEADER_TOKEN", "Empty header name", 400);
-    // A folded value spans the line end (llhttp strict mode has no bare CR left to find).
-    std::string_view v = fieldValue(f);
-    if (!v.empty() && std::memchr(v.data(), '\n', v.size()) != nullptr) {
-      return fail("HPE_OBS_FOLD", "Folded header values (obs-fold) are not allowed", 400);
-    }
-  }
-  if (!headIsStrict()) {
-    return fail("HPE_STRICT", "Malformed request line or line ending", 400);
+  // llhttp 8 accepts obs-fold even in strict mode (the value then spans the line end).
+  if (HeadFault f = headFault(); f != HeadFault::kNone) [[unlikely]] {
+    return f == HeadFault::kObsFold
+               ? fail("HPE_OBS_FOLD", "Folded header values (obs-fold) are not allowed", 400)
+               : fail("HPE_STRICT", "Malformed request line or line ending", 400);
   }
   llhttp_t* p = ll(llhttp_);
   if (p->http_major != 1) {

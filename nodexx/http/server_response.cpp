@@ -7,6 +7,7 @@
 #include "nodexx/core/errors.hpp"
 #include "nodexx/http/errors.hpp"
 #include "nodexx/http/internal/connection.hpp"
+#include "nodexx/http/internal/date_cache.hpp"
 #include "nodexx/http/internal/server_streams.hpp"
 #include "nodexx/http/status.hpp"
 
@@ -37,33 +38,18 @@ struct Hex {
 
 std::string_view asView(const Buffer& b) noexcept { return b.byteView(); }
 
-// The head is assembled on the stack and handed to the connection in one piece: one append
-// into the output batch instead of one per field. Heads beyond the inline size spill to the heap.
-// put() is inlined so that the fixed pieces (string literals) become constant-size copies.
-class HeadWriter {
- public:
-  [[gnu::always_inline]] void put(std::string_view s) {
-    if (spill_.empty() && len_ + s.size() <= sizeof buf_) {
-      std::memcpy(buf_ + len_, s.data(), s.size());
-      len_ += s.size();
-    } else {
-      spill(s);
-    }
-  }
-  std::string_view view() const noexcept {
-    return spill_.empty() ? std::string_view(buf_, len_) : std::string_view(spill_);
-  }
+// The head is formatted straight into the connection's output, after reserving room for its
+// largest possible size, so the pieces are copied once and need no bounds checks. put() is
+// inlined so that the fixed pieces (string literals) become constant-size copies.
+[[gnu::always_inline]] inline char* put(char* p, std::string_view s) noexcept {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
 
- private:
-  [[gnu::noinline]] void spill(std::string_view s) {
-    if (spill_.empty()) spill_.assign(buf_, len_);
-    spill_.append(s);
-  }
-
-  char buf_[1024];
-  std::size_t len_ = 0;
-  std::string spill_;
-};
+// Room for the fixed pieces of a head: the status line without its reason, Content-Length
+// with a 20-digit length (or Transfer-Encoding), the Date field and the blank line; the
+// keep-alive fields are added by their size.
+constexpr std::size_t kHeadFixed = 128;
 
 }  // namespace
 
@@ -155,8 +141,8 @@ ServerResponse& ServerResponse::writeHead(int status, const Headers& fields) {
   return writeHead(status);
 }
 
-void ServerResponse::sendHead(bool ending, std::size_t endSize) {
-  if (headersSent_) return;
+bool ServerResponse::sendHead(bool ending, std::size_t endSize, std::string_view body) {
+  if (headersSent_) return false;
   if (!isValidStatusCode(statusCode)) {
     throw RangeError(std::string(errc::kInvalidStatusCode),
                      "Invalid status code: " + std::to_string(statusCode));
@@ -167,8 +153,10 @@ void ServerResponse::sendHead(bool ending, std::size_t endSize) {
   bool noBodyStatus = statusHasNoBody(statusCode);
 
   bool userDate = false, userConnection = false, userTe = false;
+  std::size_t fieldBytes = 0;  // the fields as written: name, ": ", value, CRLF
   for (const auto& e : headers_) {
     std::string_view n = e.name;
+    fieldBytes += n.size() + e.value.size() + 4;
     if (n.size() == 4 && equalsIgnoreCase(n, "date")) {
       userDate = true;
     } else if (n.size() == 10 && equalsIgnoreCase(n, "connection")) {
@@ -206,41 +194,53 @@ void ServerResponse::sendHead(bool ending, std::size_t endSize) {
   if (userTe && !chunked_ && !noBody_) c.setKeepAlive(false);
   if (noBody_) chunked_ = false;
 
-  HeadWriter h;
-  h.put("HTTP/1.1 ");
-  h.put(Num(static_cast<std::uint64_t>(statusCode)).view());
-  h.put(" ");
-  h.put(statusMessage.empty() ? statusText(statusCode) : std::string_view(statusMessage));
-  h.put("\r\n");
+  const std::string_view reason =
+      statusMessage.empty() ? statusText(statusCode) : std::string_view(statusMessage);
+  const bool withDate = sendDate && !userDate;
+  // With end(body) on a body that needs no chunk framing, the body joins the head.
+  const bool joinBody = !body.empty() && !noBody_ && !chunked_;
+  if (joinBody) bodyWritten_ += body.size();
+  const std::string_view keepAliveFields = c.keepAliveFields();
+  char* p = c.reserveOutput(kHeadFixed + reason.size() + fieldBytes + keepAliveFields.size() +
+                            (joinBody ? body.size() : 0));
+  if (p == nullptr) return true;  // closing: the output is dropped, as append() drops it
+  p = put(p, "HTTP/1.1 ");
+  // Valid codes have three digits (checked above).
+  const auto code = static_cast<unsigned>(statusCode);
+  p[0] = static_cast<char>('0' + code / 100);
+  p[1] = static_cast<char>('0' + code / 10 % 10);
+  p[2] = static_cast<char>('0' + code % 10);
+  p[3] = ' ';
+  p = put(p + 4, reason);
+  p = put(p, "\r\n");
   for (const auto& e : headers_) {
-    h.put(e.name);
-    h.put(": ");
-    h.put(e.value);
-    h.put("\r\n");
+    p = put(p, e.name);
+    p = put(p, ": ");
+    p = put(p, e.value);
+    p = put(p, "\r\n");
   }
-  if (sendDate && !userDate) {
-    h.put("Date: ");
-    h.put(c.date());
-    h.put("\r\n");
+  if (withDate) {
+    std::memcpy(p, c.dateLine(), detail::DateCache::kLineSize);
+    p += detail::DateCache::kLineSize;
   }
   if (!userConnection) {
     if (c.keepAlive()) {
-      h.put("Connection: keep-alive\r\nKeep-Alive: timeout=");
-      h.put(Num(c.keepAliveSeconds()).view());
-      h.put("\r\n");
+      p = put(p, keepAliveFields);
     } else {
-      h.put("Connection: close\r\n");
+      p = put(p, "Connection: close\r\n");
     }
   }
   if (addLength) {
-    h.put("Content-Length: ");
-    h.put(Num(endSize).view());
-    h.put("\r\n");
+    p = put(p, "Content-Length: ");
+    p = std::to_chars(p, p + 20, endSize).ptr;
+    p = put(p, "\r\n");
   } else if (addChunked) {
-    h.put("Transfer-Encoding: chunked\r\n");
+    p = put(p, "Transfer-Encoding: chunked\r\n");
   }
-  h.put("\r\n");
-  c.append(h.view());
+  p = put(p, "\r\n");
+  if (joinBody) p = put(p, body);
+  c.commitOutput(p);
+  return joinBody;
 }
 
 void ServerResponse::writeBody(std::string_view chunk) {
@@ -278,8 +278,7 @@ void ServerResponse::end(const Buffer& chunk) { endWith(asView(chunk)); }
 void ServerResponse::endWith(std::string_view chunk) {
   if (ended_) return;
   if (!conn_.isClosed()) {
-    sendHead(headEnding(true), chunk.size());
-    writeBody(chunk);
+    if (!sendHead(headEnding(true), chunk.size(), chunk)) writeBody(chunk);
     if (chunked_ && !noBody_) {
       if (trailer_.empty()) {
         conn_.append("0\r\n\r\n");

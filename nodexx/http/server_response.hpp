@@ -150,7 +150,9 @@ class ServerResponse {
   explicit ServerResponse(detail::Connection& c) noexcept : conn_(c) {}
   void resetForNext() noexcept;
   void checkNotSent(std::string_view what) const;
-  void sendHead(bool ending, std::size_t endSize);
+  // Sends the head once; with `body` (end()'s chunk) it also writes the body when it needs no
+  // chunk framing, and returns true when it did.
+  bool sendHead(bool ending, std::size_t endSize, std::string_view body = {});
   void writeBody(std::string_view chunk);
   void endWith(std::string_view chunk);
   void settleDrain() noexcept;

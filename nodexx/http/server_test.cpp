@@ -4,8 +4,10 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -81,6 +83,40 @@ TEST_F(ServerTest, RequestExposesMethodUrlPathQueryVersionAndHeaders) {
   EXPECT_EQ(seen, "GET|/a/b?x=1&y=2|/a/b|x=1&y=2|1.1|v|2|X-Case");
 }
 
+TEST_F(ServerTest, PathEndsAtTheFirstQuestionMarkOrHashAtEveryOffset) {
+  // path() scans a word at a time: put the delimiter at every offset of URLs up to three
+  // words long, and leave it out.
+  std::vector<std::string> urls, expected;
+  for (std::size_t len = 1; len <= 24; ++len) {
+    const std::string plain = "/" + std::string(len - 1, 'a');
+    urls.push_back(plain);
+    expected.push_back(plain);
+    for (std::size_t at = 1; at < len; ++at) {
+      for (char d : {'?', '#'}) {
+        std::string u = plain;
+        u[at] = d;
+        u += "x?#";
+        urls.push_back(u);
+        expected.push_back(plain.substr(0, at));
+      }
+    }
+  }
+  std::vector<std::string> seen;
+  Server server([&](IncomingMessage& req, ServerResponse& res) {
+    seen.emplace_back(req.path());
+    res.end();
+  });
+  withClient(server, [&urls](int port) {
+    RawClient c(port);
+    std::string all;
+    for (const std::string& u : urls) all += "GET " + u + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    c.send(all + "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    return c.readAll();
+  });
+  expected.emplace_back("/");
+  EXPECT_EQ(seen, expected);
+}
+
 TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   int count = 0;
   Server server([&](IncomingMessage&, ServerResponse& res) { res.end(std::to_string(++count)); });
@@ -131,6 +167,45 @@ TEST_F(ServerTest, ManyPipelinedSyncRequestsInOneWriteAreAllAnswered) {
   std::size_t n = 0;
   for (std::size_t p = 0; (p = all.find("HTTP/1.1 200 OK", p)) != std::string::npos; ++p) ++n;
   EXPECT_EQ(n, 17u);
+}
+
+TEST_F(ServerTest, ResponsesQueuedBehindABackedUpSocketArriveWholeAndInOrder) {
+  // The first answer is larger than the socket buffers and the client does not read at
+  // first, so the later answers, finished on later loop turns, are formatted into the
+  // connection's own queue instead of the shared batch.
+  const std::string big(32 << 20, 'b');
+  Server server([&big](IncomingMessage& req, ServerResponse& res) -> Promise<> {
+    if (req.path() == "/big") {
+      res.end(big);
+      co_return;
+    }
+    co_await nx::sleep(1);
+    res.setHeader("X-Path", req.path());
+    res.end(std::string(req.path()) + " done");
+  });
+  std::string all = withClient(server, [](int port) {
+    RawClient c(port);
+    std::string req = "GET /big HTTP/1.1\r\nHost: x\r\n\r\n";
+    for (int i = 0; i < 5; ++i)
+      req += "GET /s" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    c.send(req + "GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    std::this_thread::sleep_for(200ms);  // the socket stays backed up meanwhile
+    return c.readAll();
+  });
+  const std::size_t bigEnd = all.find("\r\n\r\n") + 4 + big.size();
+  ASSERT_LE(bigEnd, all.size());
+  EXPECT_EQ(all.substr(0, 200).find("Content-Length: 33554432\r\n") != std::string::npos, true);
+  std::string rest = withoutDate(all.substr(bigEnd));
+  std::string expected;
+  for (int i = 0; i < 6; ++i) {
+    const std::string path = i < 5 ? "/s" + std::to_string(i) : "/last";
+    const std::string body = path + " done";
+    expected +=
+        "HTTP/1.1 200 OK\r\nX-Path: " + path + "\r\nDate: X\r\n" +
+        (i < 5 ? "Connection: keep-alive\r\nKeep-Alive: timeout=5\r\n" : "Connection: close\r\n") +
+        "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  }
+  EXPECT_EQ(rest, expected);
 }
 
 TEST_F(ServerTest, ChunkedRequestBodyIsDecoded) {

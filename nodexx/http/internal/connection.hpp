@@ -144,6 +144,13 @@ class Connection final : public RequestSink {
 
   // Output, used by ServerResponse.
   void append(std::string_view bytes);
+  /// Room for up to `n` output bytes, written in place and ended with commitOutput(): the
+  /// response head is formatted where it will be sent from. Null when output is dropped (the
+  /// connection is closing).
+  char* reserveOutput(std::size_t n);
+  void commitOutput(const char* end);
+  [[gnu::noinline, gnu::cold]] char* reserveQueued(std::size_t n);
+  [[gnu::noinline, gnu::cold]] void commitQueued(const char* end);
   std::size_t bufferedBytes() const noexcept;
   bool overHighWater() const noexcept;
   void noteNeedDrain() noexcept { needDrain_ = true; }
@@ -158,7 +165,10 @@ class Connection final : public RequestSink {
   /// The TLS socket while it is open, else null (plain servers: always null).
   const TlsSocket* tlsSocket() const noexcept;
   std::string_view date();
-  std::uint64_t keepAliveSeconds() const noexcept;
+  /// The whole `Date` field, DateCache::kLineSize bytes with its CRLF.
+  const char* dateLine();
+  /// The automatic keep-alive fields of a response head (Node's), CRLF included.
+  std::string_view keepAliveFields() const noexcept;
 
   // Body, used by IncomingMessage.
   Promise<std::optional<Buffer>> readBody();

@@ -15,25 +15,40 @@ class DateCache {
   /// clock: the wall clock is read only when it changed, so a batch of responses in one loop
   /// turn costs one comparison each.
   std::string_view get(std::uint64_t loopNowMs) noexcept {
-    if (loopNowMs != lastLoopMs_ || len_ == 0) {
+    refresh(loopNowMs);
+    return {buf_ + kNameSize, kSize};
+  }
+  /// The whole field as a response head carries it, "Date: <get()>\r\n": kLineSize bytes,
+  /// a constant so that callers copy it with fixed-size moves.
+  const char* line(std::uint64_t loopNowMs) noexcept {
+    refresh(loopNowMs);
+    return buf_;
+  }
+  /// IMF-fixdate always has 29 characters (years 1000 to 9999).
+  static constexpr std::size_t kSize = 29;
+  static constexpr std::size_t kNameSize = 6;  // "Date: "
+  static constexpr std::size_t kLineSize = kNameSize + kSize + 2;
+
+ private:
+  void refresh(std::uint64_t loopNowMs) noexcept {
+    if (loopNowMs != lastLoopMs_ || second_ == 0) {
       lastLoopMs_ = loopNowMs;
       std::time_t t = std::time(nullptr);
-      if (t != second_ || len_ == 0) {
+      if (t != second_) {
         second_ = t;
         std::tm tm{};
         gmtime_r(&t, &tm);
         format(tm);
       }
     }
-    return {buf_, len_};
   }
 
- private:
   // By hand rather than strftime: %a and %b follow the C locale, which a program may change.
   void format(const std::tm& tm) noexcept {
     static constexpr char kDays[] = "SunMonTueWedThuFriSat";
     static constexpr char kMonths[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     char* p = buf_;
+    for (char c : std::string_view("Date: ")) *p++ = c;
     auto put2 = [&p](int v) {
       *p++ = static_cast<char>('0' + v / 10);
       *p++ = static_cast<char>('0' + v % 10);
@@ -54,14 +69,12 @@ class DateCache {
     put2(tm.tm_min);
     *p++ = ':';
     put2(tm.tm_sec);
-    for (char c : std::string_view(" GMT")) *p++ = c;
-    len_ = static_cast<std::size_t>(p - buf_);
+    for (char c : std::string_view(" GMT\r\n")) *p++ = c;
   }
 
   std::uint64_t lastLoopMs_ = 0;
   std::time_t second_ = 0;
-  std::size_t len_ = 0;
-  char buf_[40] = {};
+  char buf_[kLineSize] = {};
 };
 
 }  // namespace nx::http::detail

@@ -170,7 +170,10 @@ class RequestParser {
   bool noteHeadEnd(const char* end) noexcept;  // false when the head is too large
   int fail(std::string_view code, std::string_view reason, int status) noexcept;
   int checkTransferEncoding() noexcept;
-  bool headIsStrict() const noexcept;
+  // What the strictness pass over a complete head found: nothing, a folded line (obs-fold),
+  // or a malformed request line or line end.
+  enum class HeadFault : std::uint8_t { kNone, kObsFold, kMalformed };
+  HeadFault headFault() const noexcept;
   char headByte(std::uint32_t off) const noexcept;
   int trailerNameDone() noexcept;
   [[gnu::noinline, gnu::cold]] void releaseTrailers() noexcept;

@@ -46,6 +46,8 @@ class ServerImpl {
   ServerOptions options;
   uv_loop_t* loop;
   detail::DateCache dates;
+  /// "Connection: keep-alive\r\nKeep-Alive: timeout=<s>\r\n", fixed by the options.
+  std::string keepAliveFields;
   std::unique_ptr<detail::TlsServerState> tls;  // HTTPS servers only
 
   // Connection bookkeeping, used by Socket and Connection.

@@ -175,8 +175,7 @@ inline std::string_view bodyOf(std::string_view response) {
 
 /// The response with the Date field's value replaced by "X" (for byte comparisons).
 inline std::string withoutDate(std::string response) {
-  std::size_t p = response.find("\r\nDate: ");
-  if (p != std::string::npos) {
+  for (std::size_t p = 0; (p = response.find("\r\nDate: ", p)) != std::string::npos; p += 9) {
     std::size_t e = response.find("\r\n", p + 2);
     response.replace(p + 8, e - (p + 8), "X");
   }
