@@ -112,25 +112,46 @@ std::vector<std::string_view> Headers::getAll(std::string_view name) const {
 bool Headers::has(std::string_view name) const noexcept { return get(name).has_value(); }
 
 void Headers::set(std::string_view name, std::string_view value) {
-  if (!isValidHeaderName(name) || !isValidHeaderValue(value)) [[unlikely]] {
-    throwInvalid(name);
-  }
+  // An invalid name cannot match a stored one (they are all tokens, compared with ASCII case
+  // folding only), so the search may come before the checks.
   Entry* it =
       std::find_if(first(), last(), [&](const Entry& e) { return equalsIgnoreCase(e.name, name); });
   if (it == last()) {
-    appendUnchecked(name, value);
+    store(name, value);
     return;
+  }
+  if (!isValidHeaderName(name) || !isValidHeaderValue(value)) [[unlikely]] {
+    throwInvalid(name);
   }
   it->name.assign(name);
   it->value.assign(value);
   eraseFrom(it + 1, name);
 }
 
-void Headers::append(std::string_view name, std::string_view value) {
-  if (!isValidHeaderName(name) || !isValidHeaderValue(value)) [[unlikely]] {
+void Headers::append(std::string_view name, std::string_view value) { store(name, value); }
+
+void Headers::store(std::string_view name, std::string_view value) {
+  if (size_ == entries_.size()) {
+    if (!isValidHeaderName(name) || !isValidHeaderValue(value)) [[unlikely]] {
+      throwInvalid(name);
+    }
+    entries_.push_back(Entry{std::string(name), std::string(value)});
+    ++size_;
+    return;
+  }
+  // The spare slot still holds a field of an earlier use (clear() keeps them), and a server
+  // mostly sets the same fields in the same order for every response: bytes equal to the
+  // stored ones, which passed the checks, need neither the checks nor the copy.
+  Entry& e = entries_[size_];
+  const bool sameName = e.name == name;
+  const bool sameValue = e.value == value;
+  if ((!sameName && !isValidHeaderName(name)) || (!sameValue && !isValidHeaderValue(value)))
+      [[unlikely]] {
     throwInvalid(name);
   }
-  appendUnchecked(name, value);
+  if (!sameName) e.name.assign(name);
+  if (!sameValue) e.value.assign(value);
+  ++size_;
 }
 
 void Headers::appendUnchecked(std::string_view name, std::string_view value) {

@@ -133,7 +133,9 @@ class Headers {
   const Entry* end() const noexcept { return entries_.data() + size_; }
 
   /// Appends without validating: for fields that came from a parser which already enforced
-  /// the same rules (llhttp in strict mode).
+  /// the same rules (llhttp in strict mode). The caller guarantees them: every stored field,
+  /// spare ones included, is valid, which lets set() and append() skip the checks for bytes
+  /// equal to a spare field's.
   void appendUnchecked(std::string_view name, std::string_view value);
 
   friend bool operator==(const Headers& a, const Headers& b) noexcept;
@@ -142,6 +144,7 @@ class Headers {
   Entry* first() noexcept { return entries_.data(); }
   Entry* last() noexcept { return entries_.data() + size_; }
   void eraseFrom(Entry* from, std::string_view name) noexcept;
+  void store(std::string_view name, std::string_view value);  // checked append
 
   // [0, size_) are the fields; the entries after them are spare, kept for their capacity.
   std::vector<Entry> entries_;

@@ -51,6 +51,19 @@ std::string_view asView(const Buffer& b) noexcept { return b.byteView(); }
 // keep-alive fields are added by their size.
 constexpr std::size_t kHeadFixed = 128;
 
+// One trailer field onto `block`, checked as Node's addTrailers() does (its own messages).
+void appendTrailer(std::string& block, std::string_view name, std::string_view value) {
+  if (!isValidHeaderName(name)) {
+    throw SystemError(std::string(errc::kInvalidHttpToken),
+                      "Trailer name must be a valid HTTP token [\"" + std::string(name) + "\"]");
+  }
+  if (!isValidHeaderValue(value)) {
+    throw SystemError(std::string(errc::kInvalidChar),
+                      "Invalid character in trailer content [\"" + std::string(name) + "\"]");
+  }
+  block.append(name).append(": ").append(value).append("\r\n");
+}
+
 }  // namespace
 
 Promise<>::Awaiter WriteResult::operator co_await() const {
@@ -298,25 +311,15 @@ void ServerResponse::endWith(std::string_view chunk) {
 
 void ServerResponse::addTrailers(const Headers& trailers) {
   std::string block;
-  for (const auto& e : trailers) {
-    if (!isValidHeaderName(e.name)) {
-      throw SystemError(std::string(errc::kInvalidHttpToken),
-                        "Trailer name must be a valid HTTP token [\"" + e.name + "\"]");
-    }
-    if (!isValidHeaderValue(e.value)) {
-      throw SystemError(std::string(errc::kInvalidChar),
-                        "Invalid character in trailer content [\"" + e.name + "\"]");
-    }
-    block.append(e.name).append(": ").append(e.value).append("\r\n");
-  }
+  for (const auto& e : trailers) appendTrailer(block, e.name, e.value);
   setTrailers(std::move(block));
 }
 
 void ServerResponse::addTrailers(
     std::initializer_list<std::pair<std::string_view, std::string_view>> trailers) {
-  Headers h;
-  for (const auto& [n, v] : trailers) h.appendUnchecked(n, v);
-  addTrailers(h);
+  std::string block;
+  for (const auto& [n, v] : trailers) appendTrailer(block, n, v);
+  setTrailers(std::move(block));
 }
 
 bool ServerResponse::trailerFraming(bool ending) {
