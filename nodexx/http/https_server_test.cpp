@@ -256,33 +256,6 @@ TEST_F(HttpsServerTest, PipelinedRequestsAreAnsweredInOrder) {
                                               "end"}));
 }
 
-TEST_F(HttpsServerTest, UpgradeIsServedAsARequestAndConnectIsDestroyed) {
-  // The TLS session cannot follow a handed-over descriptor: the listeners are not called.
-  https::Server server = echoServer();
-  int taken = 0;
-  server.onUpgrade.on([&taken](IncomingMessage&, UpgradeSocket, Buffer) { ++taken; });
-  server.onConnect.on([&taken](IncomingMessage&, UpgradeSocket, Buffer) { ++taken; });
-  std::vector<std::string> out;
-  auto task = [](Server& s, std::vector<std::string>& o) -> Promise<> {
-    co_await s.listen(0, "127.0.0.1");
-    Client up = co_await connectTo(s.address().port);
-    co_await up.send(
-        "GET /ws HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: websocket"
-        "\r\n\r\n");
-    std::string r = co_await up.response();
-    o.push_back(bodyOf(r));
-    o.push_back(r.find("Connection: close\r\n") != std::string::npos ? "close" : "keep");
-    o.push_back(co_await up.closed());
-    Client tunnel = co_await connectTo(s.address().port);
-    co_await tunnel.send("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
-    o.push_back(co_await tunnel.closed());
-    co_await s.close();
-  };
-  runUntilSettled(server, task(server, out));
-  EXPECT_EQ(out, (std::vector<std::string>{"path=/ws encrypted=1", "close", "end", "end"}));
-  EXPECT_EQ(taken, 0);
-}
-
 TEST_F(HttpsServerTest, RequestBodyArrivesDecrypted) {
   https::Server server = https::createServer(
       serverOptions(), [](IncomingMessage& req, ServerResponse& res) -> Promise<> {

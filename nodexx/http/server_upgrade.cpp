@@ -29,20 +29,9 @@ void callback(uv_loop_t* l, F&& f) noexcept {
   nx::detail::invokeCallback(nx::detail::stateOf(l), std::forward<F>(f));
 }
 
-// A handed-over Socket stays in the server's list until both its poll handle has closed and the
-// new socket has been destroyed: Node's server.close() waits for upgraded sockets too (they are
-// counted by the net server), while closeIdleConnections() and closeAllConnections() leave them
-// alone (they are no longer HTTP connections). `closing` keeps those and the deadline check off.
-void handOverDone(Socket* s) noexcept {
-  if (--s->handOverRefs != 0) return;
-  ServerImpl& server = *s->server;
-  server.connectionClosed(s);
-  deleteSocket(s);
-}
-
 void onPollClosed(uv_handle_t* h) {
   auto* s = static_cast<Socket*>(h->data);
-  callback(s->server->loop, [&] { handOverDone(s); });
+  callback(s->server->loop, [&] { handOverDone(s, kHandOverPoll); });
 }
 
 bool isUnixSocket(int fd) noexcept {
@@ -54,17 +43,27 @@ bool isUnixSocket(int fd) noexcept {
 
 }  // namespace
 
+// A handed-over Socket stays in the server's list until both its poll handle has closed and the
+// new socket has been destroyed: Node's server.close() waits for upgraded sockets too (they are
+// counted by the net server), while closeIdleConnections() and closeAllConnections() leave them
+// alone (they are no longer HTTP connections). `closing` keeps those and the deadline check off.
+// An HTTPS socket's object also holds the TLS engine the adopted TLSSocket drives, so it is
+// deleted only once that is released too (the TLSSocket may outlive its descriptor).
+void handOverDone(Socket* s, std::uint8_t part) noexcept {
+  constexpr std::uint8_t kConnection = kHandOverPoll | kHandOverStream;
+  const bool wasOpen = (s->handOverRefs & kConnection) != 0;
+  s->handOverRefs = static_cast<std::uint8_t>(s->handOverRefs & ~part);
+  if (wasOpen && (s->handOverRefs & kConnection) == 0) s->server->connectionClosed(s);
+  if (s->handOverRefs == 0) deleteSocket(s);
+}
+
 bool Connection::claimUpgrade() {
   // As Node's parserOnIncoming: CONNECT always leaves HTTP; an Upgrade does only when someone
   // listens for it. The method is compared only here, never for ordinary requests.
   const bool connect = parser_.method() == "CONNECT";
   Server* owner = server_.owner;
-  // An HTTPS connection's session lives in its TLS engine, which a descriptor handed over
-  // would leave behind: there, an Upgrade is served as a request and a CONNECT is destroyed,
-  // as without listeners.
   const std::size_t listeners =
-      owner == nullptr || tls_ ? 0
-                               : (connect ? owner->onConnect : owner->onUpgrade).listenerCount();
+      owner == nullptr ? 0 : (connect ? owner->onConnect : owner->onUpgrade).listenerCount();
   if (listeners != 0) {
     upgrading_ = true;
     parser_.takeOver();
@@ -88,13 +87,18 @@ void Connection::handOver(const char* rest, std::size_t size) {
   const bool connect = parser_.method() == "CONNECT";
 
   // Answers to earlier pipelined requests that have not left yet go first, on the new socket.
+  // On HTTPS, out_ is ciphertext and the rest plaintext, which the session encrypts now.
   std::string unwritten;
   if (!out_.empty()) unwritten.assign(out_, outOff_);
   WriteBatch& batch = WriteBatch::current();
-  if (batch.owner() == this) {
-    unwritten.append(batch.take(this));
-    batch.clear();
+  const bool ownsBatch = batch.owner() == this;
+  const std::string_view corked = batch.take(this);
+  if (tls_) {
+    unwritten.append(encryptOwed(corked));
+  } else {
+    unwritten.append(corked);
   }
+  if (ownsBatch) batch.clear();
   // `rest` lies in the thread's shared read buffer (or in pendingIn_): copy it.
   Buffer head = Buffer::from(
       std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(rest), size));
@@ -106,7 +110,7 @@ void Connection::handOver(const char* rest, std::size_t size) {
   s->conn = nullptr;
   s->closing = true;
   s->deadlineKind = DeadlineKind::None;
-  s->handOverRefs = 2;
+  s->handOverRefs = kHandOverPoll | kHandOverStream;
   uv_close(reinterpret_cast<uv_handle_t*>(&s->poll), onPollClosed);
   // This object neither reads nor writes any more (closing_ stops every path that would); sock_
   // stays set during the listener call for req.remoteAddress() (the descriptor is still open,
@@ -132,26 +136,34 @@ void Connection::handOver(const char* rest, std::size_t size) {
   if (err != 0) {
     handle->close();
     ::close(fd);
-    handOverDone(s);
+    handOverDone(s, kHandOverStream);
     return;
   }
   // Node's http.Server sockets allow half-open connections (its net.Server is created with
   // allowHalfOpen: true), so the peer's FIN does not end our side: a tunnel can still answer.
+  // Under TLS this is the TCP socket, whose end the TLS layer decides.
   net::SocketOptions options;
   options.allowHalfOpen = true;
   auto socket = std::make_shared<net::Socket>(options);
-  net::detail::SocketAccess::adopt(*socket, handle, [s] { handOverDone(s); });
-  if (!unwritten.empty()) {
-    (void)socket->write(Buffer::from(std::span<const std::uint8_t>(
-        reinterpret_cast<const std::uint8_t*>(unwritten.data()), unwritten.size())));
-  }
+  net::detail::SocketAccess::adopt(*socket, handle, [s] { handOverDone(s, kHandOverStream); });
   req.complete_ = true;
   Server* owner = server.owner;
   if (owner == nullptr) {
     socket->destroy();
     return;
   }
-  UpgradeSocket duplex = socket;
+  UpgradeSocket duplex;
+  if (tls_) {
+    // Node's https.Server gives the listeners the connection's TLSSocket: the session (and
+    // with it authorized(), getPeerCertificate(), ...) moves to one over the new socket.
+    duplex = adoptTlsSession(*s, std::move(socket), std::move(unwritten));
+  } else {
+    if (!unwritten.empty()) {
+      (void)socket->write(Buffer::from(std::span<const std::uint8_t>(
+          reinterpret_cast<const std::uint8_t*>(unwritten.data()), unwritten.size())));
+    }
+    duplex = std::move(socket);
+  }
   (connect ? owner->onConnect : owner->onUpgrade).emit(std::ref(req), duplex, head);
   sock_ = nullptr;
 }

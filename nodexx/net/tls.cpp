@@ -5,6 +5,7 @@
 
 #include "nodexx/net/errors.hpp"
 #include "nodexx/net/internal/secure_context_impl.hpp"
+#include "nodexx/net/internal/tls_adopt.hpp"
 #include "nodexx/net/internal/tls_engine.hpp"
 
 namespace nx::tls {
@@ -28,7 +29,27 @@ struct TlsAccess {
   static TlsEngine& engine(TLSSocket& t) { return *t.engine_; }
   static void fail(TLSSocket& t, std::exception_ptr e) { t.fail(std::move(e)); }
   static Timeout& handshakeTimer(TLSSocket& t) { return t.handshakeTimer_; }
+  static std::shared_ptr<TLSSocket> adopt(AdoptedSession s) {
+    if (!s.pendingOutput.empty()) (void)s.tcp->write(std::move(s.pendingOutput));
+    auto t = std::make_shared<TLSSocket>(TLSSocket::Private{}, std::move(s.tcp),
+                                         std::move(s.engine), std::move(s.context));
+    t->requestCert_ = s.requestCert;
+    t->authorized_ = s.requestCert && s.authorized;
+    t->authorizationError_ = std::move(s.authorizationError);
+    t->start();
+    // A close_notify that came with the last bytes the previous driver read ends the
+    // readable side at once, as it would have had this socket read it.
+    if (t->engine_->peerClosed()) {
+      t->ended_ = true;
+      t->push(nullptr);
+    }
+    return t;
+  }
 };
+
+std::shared_ptr<TLSSocket> adoptServerSession(AdoptedSession session) {
+  return TlsAccess::adopt(std::move(session));
+}
 }  // namespace detail
 
 namespace {
@@ -52,10 +73,18 @@ TLSSocket::TLSSocket(Private, std::shared_ptr<net::Socket> tcp, SecureContext co
     : stream::Duplex<Buffer, Buffer>(tlsDuplexOptions()),
       tcp_(std::move(tcp)),
       context_(std::move(context)),
-      engine_(std::make_unique<detail::TlsEngine>(
+      engine_(std::make_shared<detail::TlsEngine>(
           context_.impl()->ctx,
           server ? detail::TlsEngine::Role::Server : detail::TlsEngine::Role::Client)),
       server_(server) {}
+
+TLSSocket::TLSSocket(Private, std::shared_ptr<net::Socket> tcp,
+                     std::shared_ptr<detail::TlsEngine> engine, SecureContext context)
+    : stream::Duplex<Buffer, Buffer>(tlsDuplexOptions()),
+      tcp_(std::move(tcp)),
+      context_(std::move(context)),
+      engine_(std::move(engine)),
+      server_(true) {}
 
 TLSSocket::~TLSSocket() {
   clearTimeout(handshakeTimer_);

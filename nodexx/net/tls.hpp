@@ -39,7 +39,8 @@ struct TLSSocketEvents : stream::DuplexEvents<Buffer> {
 /// FIN) ends the readable side. Backpressure runs through: a full plaintext buffer pauses the
 /// TCP socket, and a write completes when its ciphertext has been written.
 ///
-/// Get one from tls::connect() or a tls::Server's "secureConnection". It keeps itself alive
+/// Get one from tls::connect(), a tls::Server's "secureConnection", or an https::Server's
+/// onUpgrade / onConnect listeners (the UpgradeSocket is a TLSSocket). It keeps itself alive
 /// while open. TLS failures destroy it with SystemError "ERR_SSL_<REASON>" (e.g.
 /// ERR_SSL_TLSV1_ALERT_UNKNOWN_CA, the code Node derives from OpenSSL's reason). Loop-affine.
 class TLSSocket : public stream::Duplex<Buffer, Buffer> {
@@ -88,6 +89,10 @@ class TLSSocket : public stream::Duplex<Buffer, Buffer> {
  public:
   /// For the module's glue (use tls::connect or a tls::Server).
   TLSSocket(Private, std::shared_ptr<net::Socket> tcp, SecureContext context, bool server);
+  /// For the module's glue: the server side of a session whose handshake another driver
+  /// completed (the HTTPS server's Upgrade/CONNECT hand-over; see internal/tls_adopt.hpp).
+  TLSSocket(Private, std::shared_ptr<net::Socket> tcp, std::shared_ptr<detail::TlsEngine> engine,
+            SecureContext context);
 
  private:
   void start();
@@ -99,7 +104,9 @@ class TLSSocket : public stream::Duplex<Buffer, Buffer> {
 
   std::shared_ptr<net::Socket> tcp_;
   SecureContext context_;
-  std::unique_ptr<detail::TlsEngine> engine_;
+  // Shared only with the HTTPS server's connection that handshook an adopted session (it keeps
+  // the engine inside its own socket object); otherwise this socket's alone.
+  std::shared_ptr<detail::TlsEngine> engine_;
   bool server_;
   bool requestCert_ = false;
   bool rejectUnauthorized_ = true;

@@ -27,9 +27,13 @@
 #include "nodexx/http/internal/request_parser.hpp"
 #include "nodexx/http/internal/server_streams.hpp"
 #include "nodexx/http/server_response.hpp"
+#include "nodexx/stream/duplex.hpp"
 
 namespace nx::http {
 class ServerImpl;
+}
+namespace nx::net {
+class Socket;
 }
 
 namespace nx::http::detail {
@@ -68,7 +72,7 @@ struct Socket {
   std::uint8_t events = 0;  // what `poll` is started with
   bool closing = false;
   bool tls = false;  // this is a TlsSocket (set by its constructor; sits in the padding)
-  // After an upgrade: the poll handle's close and the new socket's end still to come.
+  // After an upgrade: the HandOverPart bits still to come (the object lives until all came).
   std::uint8_t handOverRefs = 0;
 
  private:
@@ -87,6 +91,19 @@ void deleteSocket(Socket* s) noexcept;
 /// A TLS socket's graceful end begins with close_notify (Node's tlsSocket.end()): queued and
 /// written best-effort, as the FIN follows at once. Only for `s.tls`, with nothing unwritten.
 void sendCloseNotify(Socket& s) noexcept;
+
+/// What a handed-over socket (Upgrade/CONNECT, server_upgrade.cpp) waits for before it is
+/// deleted: its poll handle's close and the new socket's destruction (then the server stops
+/// counting the connection), and on HTTPS the adopted TLSSocket's release of the engine, which
+/// stays inside the TlsSocket.
+enum HandOverPart : std::uint8_t { kHandOverPoll = 1, kHandOverStream = 2, kHandOverEngine = 4 };
+/// One HandOverPart of `s` is done; counts the connection closed and deletes `s` as they end.
+void handOverDone(Socket* s, std::uint8_t part) noexcept;
+/// HTTPS hand-over (https_upgrade.cpp): a tls::TLSSocket over `tcp` (which adopted the
+/// descriptor of `s`) that takes over the session of `s` and writes `ciphertext` first.
+std::shared_ptr<stream::Duplex<Buffer, Buffer>> adoptTlsSession(Socket& s,
+                                                                std::shared_ptr<net::Socket> tcp,
+                                                                std::string ciphertext);
 
 /// send(MSG_NOSIGNAL) of what the socket takes: the byte count, 0 when it is full, or a negative
 /// errno (a peer's reset is EPIPE, never SIGPIPE).
@@ -213,6 +230,8 @@ class Connection final : public RequestSink {
   void tlsClientError(std::string_view code, std::string message);
   bool claimUpgrade();                                // server_upgrade.cpp
   void handOver(const char* rest, std::size_t size);  // server_upgrade.cpp
+  // HTTPS hand-over (https_upgrade.cpp): `corked` and what waits in tlsPlain_, encrypted.
+  std::string encryptOwed(std::string_view corked);
 
   ServerImpl& server_;
   Socket* sock_ = nullptr;  // null once the socket closed (the handler may still run)
