@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -20,7 +21,10 @@ namespace nx::https {
 /// `https::ServerOptions o; o.key = key; o.cert = cert; o.keepAliveTimeout = 10s;`.
 ///
 /// From tls::ServerOptions: `key` and `cert` (required), `ca` (CAs for client certificates;
-/// empty: the system's store), `requestCert` (default false), `rejectUnauthorized` (default
+/// empty: the system's store), minVersion, maxVersion, ciphers, honorCipherOrder, ecdhCurve,
+/// sessionTimeout (tls::SecureContextOptions), `SNICallback` (a certificate per server name,
+/// as tls::ServerOptions::SNICallback; a throw fails the handshake and goes to
+/// onTlsClientError), `requestCert` (default false), `rejectUnauthorized` (default
 /// true: with requestCert, a client without a certificate that verifies is closed after the
 /// handshake and reported on onTlsClientError), `ALPNProtocols` (default {"http/1.1"}, as
 /// Node's https; a client offering only other protocols fails the handshake),
@@ -44,6 +48,13 @@ class Server : public http::Server {
   explicit Server(ServerOptions options);
   /// A server calling `handler` for each request; throws as above.
   Server(ServerOptions options, http::RequestHandler handler);
+
+  /// Node's server.addContext(hostname, context): clients whose SNI matches `hostname` get this
+  /// certificate; same rules and errors as tls::Server::addContext ('*' matches one label's
+  /// characters, the last match wins, ignored when options.SNICallback is set). Applies to
+  /// handshakes that start afterwards.
+  void addContext(std::string_view hostname, const tls::SecureContextOptions& options);
+  void addContext(std::string_view hostname, tls::SecureContext context);
   /// A server calling a synchronous handler `void(IncomingMessage&, ServerResponse&)`.
   template <class F>
   requires(

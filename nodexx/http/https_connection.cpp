@@ -30,13 +30,6 @@ std::span<const std::uint8_t> bytesOf(std::string_view s) noexcept {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-// The engine's plaintext output, reused across reads (the buffers themselves are not: the
-// engine allocates one per record run it decrypts).
-std::vector<Buffer>& plaintextScratch() {
-  thread_local std::vector<Buffer> scratch;
-  return scratch;
-}
-
 }  // namespace
 
 TlsSocket& Connection::tls() noexcept { return *static_cast<TlsSocket*>(sock_); }
@@ -55,50 +48,56 @@ void Connection::receiveTls(ssize_t nread, const char* data) {
     destroy();
     return;
   }
-  std::vector<Buffer> plain = std::move(plaintextScratch());
-  plain.clear();
-  const bool ok =
+  // The engine copies the ciphertext in before it decrypts, so the plaintext goes into the
+  // thread's read buffer (where `data` usually is): no allocation per read. Plaintext is never
+  // longer than the ciphertext it comes from, so a read fits unless records carried over
+  // from the previous read add to a full one.
+  WriteBatch& shared = WriteBatch::current();
+  const std::span<std::uint8_t> room(reinterpret_cast<std::uint8_t*>(shared.readBuffer),
+                                     sizeof shared.readBuffer);
+  std::ptrdiff_t n =
       t.engine.receive(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(data),
                                                      static_cast<std::size_t>(nread)),
-                       plain);
+                       room);
+  // A full buffer may be all there is (four whole records fill it exactly): a small probe
+  // tells, and only plaintext beyond the buffer is joined into a string.
+  std::string more;
+  if (n == static_cast<std::ptrdiff_t>(room.size())) {
+    std::uint8_t probe[4096];
+    std::ptrdiff_t m = t.engine.receive({}, probe);
+    if (m > 0) more.assign(shared.readBuffer, room.size());
+    while (m > 0) {
+      more.append(reinterpret_cast<const char*>(probe), static_cast<std::size_t>(m));
+      m = t.engine.receive({}, probe);
+    }
+    if (m < 0) n = -1;
+  }
   // Handshake messages, alerts and resumption tickets go out before anything the plaintext
   // produces (that is encrypted later, so its records follow).
   sendCiphertext();
-  if (!ok) {
-    const std::string& reason = t.engine.error();
+  if (n < 0) {
     // A failure after the handshake is the peer's protocol error: the connection just closes.
-    if (!t.secure) tlsClientError(tls::detail::sslErrorCode(reason), reason);
+    if (!t.secure) {
+      if (t.engine.callbackError()) {
+        // What the SNICallback threw, as it was.
+        Server* owner = server_.owner;
+        if (owner != nullptr && owner->onTlsClientError.listenerCount() > 0) {
+          owner->onTlsClientError.emit(t.engine.callbackError());
+        }
+      } else {
+        const std::string& reason = t.engine.error();
+        tlsClientError(tls::detail::sslErrorCode(reason), reason);
+      }
+    }
     destroy();
+    return;
   }
   if (!closing_ && !t.secure && t.engine.isHandshakeDone()) handshakeCompleted();
-  if (!closing_ && !plain.empty()) {
-    // handleRead() takes one contiguous read, as on a plain socket. The engine returns a run
-    // of at most 16 KiB buffers; one of them is passed as is, several are joined in the read
-    // buffer (its ciphertext is consumed by now), and only a run longer than the buffer (input
-    // carried over from the previous read) needs a string.
-    std::size_t total = 0;
-    for (const Buffer& b : plain) total += b.size();
-    WriteBatch& shared = WriteBatch::current();
-    if (plain.size() == 1) {
-      handleRead(static_cast<ssize_t>(total), reinterpret_cast<const char*>(plain[0].data()));
-    } else if (total <= sizeof shared.readBuffer) {
-      std::size_t off = 0;
-      for (const Buffer& b : plain) {
-        std::memcpy(shared.readBuffer + off, b.data(), b.size());
-        off += b.size();
-      }
-      handleRead(static_cast<ssize_t>(total), shared.readBuffer);
-    } else {
-      std::string joined;
-      joined.reserve(total);
-      for (const Buffer& b : plain) {
-        joined.append(reinterpret_cast<const char*>(b.data()), b.size());
-      }
-      handleRead(static_cast<ssize_t>(total), joined.data());
-    }
+  if (!closing_ && !more.empty()) {
+    handleRead(static_cast<ssize_t>(more.size()), more.data());
+  } else if (!closing_ && n > 0) {
+    handleRead(n, shared.readBuffer);
   }
-  plain.clear();
-  plaintextScratch() = std::move(plain);
   // close_notify: the end of the request stream, as a FIN is on a plain socket.
   if (!closing_ && t.engine.peerClosed()) handleRead(UV_EOF, data);
 }
@@ -195,10 +194,14 @@ void Connection::encryptAndSend(std::string_view plaintext) {
 
 bool Connection::sendCiphertext() {
   if (closing_) return false;  // the descriptor is closed (and its number may be reused)
-  Buffer c = tls().engine.takeOutput();
+  // Sent from the engine's output buffer itself: no copy and no allocation unless the socket
+  // is full.
+  tls::detail::TlsEngine& engine = tls().engine;
+  const std::span<const std::uint8_t> c = engine.peekOutput();
   if (c.empty()) return true;
   if (!out_.empty()) {
     out_.append(reinterpret_cast<const char*>(c.data()), c.size());
+    engine.consumeOutput(c.size());
     return true;
   }
   ssize_t n = sendSome(sock_->fd(), c.data(), c.size());
@@ -212,6 +215,7 @@ bool Connection::sendCiphertext() {
     outOff_ = 0;
     updateReading();  // wait for the socket to be writable
   }
+  engine.consumeOutput(c.size());
   return true;
 }
 

@@ -24,20 +24,30 @@ Server::Server(ServerOptions options) : Server(std::move(options), http::Request
 
 Server::Server(ServerOptions options, http::RequestHandler handler)
     : http::Server(std::move(handler), static_cast<const http::ServerOptions&>(options)) {
-  tls::SecureContextOptions c;
-  c.key = std::move(options.key);
-  c.cert = std::move(options.cert);
-  c.ca = std::move(options.ca);
   // Node's https.Server offers HTTP/1.1 by ALPN unless told otherwise.
   std::vector<std::string> alpn = std::move(options.ALPNProtocols);
   if (alpn.empty()) alpn.emplace_back("http/1.1");
   auto state = std::make_unique<http::detail::TlsServerState>();
-  state->context =
-      tls::SecureContext(tls::detail::buildContext(c, true, options.requestCert, alpn));
+  state->context = tls::SecureContext(tls::detail::buildContext(
+      static_cast<const tls::SecureContextOptions&>(options), true, options.requestCert, alpn));
+  if (options.SNICallback) {
+    state->context.impl()->sniCallback = std::move(options.SNICallback);
+    tls::detail::enableSni(*state->context.impl());
+  }
   state->requestCert = options.requestCert;
   state->rejectUnauthorized = options.rejectUnauthorized;
   state->handshakeTimeout = options.handshakeTimeout;
   http::detail::ServerInternals::of(*this).tls = std::move(state);
+}
+
+void Server::addContext(std::string_view hostname, const tls::SecureContextOptions& options) {
+  tls::detail::addContext(*http::detail::ServerInternals::of(*this).tls->context.impl(), hostname,
+                          options);
+}
+
+void Server::addContext(std::string_view hostname, tls::SecureContext context) {
+  tls::detail::addContext(*http::detail::ServerInternals::of(*this).tls->context.impl(), hostname,
+                          std::move(context));
 }
 
 }  // namespace nx::https

@@ -7,6 +7,10 @@
 #include <openssl/x509v3.h>
 
 #include <cstdio>
+#include <memory>
+#include <string>
+
+#include "nodexx/core/errors.hpp"
 
 #include "nodexx/net/dns.hpp"
 #include "nodexx/net/errors.hpp"
@@ -18,6 +22,10 @@ namespace nx::tls {
 namespace detail {
 
 namespace {
+
+// Node's codes for bad protocol options (net/errors.hpp has the module's other codes).
+constexpr std::string_view kInvalidProtocolVersion = "ERR_TLS_INVALID_PROTOCOL_VERSION";
+constexpr std::string_view kNoCipherMatch = "ERR_SSL_NO_CIPHER_MATCH";
 
 [[noreturn]] void throwContextError(std::string_view what) {
   throw SystemError(std::string(net::codes::kTlsInvalidSecureContext),
@@ -54,18 +62,87 @@ std::vector<X509*> readCertificates(const std::string& pem, std::string_view wha
 
 int acceptAnyPeer(int, X509_STORE_CTX*) { return 1; }
 
-int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+const std::string& alpnOf(SSL* ssl, const SecureContextImpl& impl);
+
+int selectAlpn(SSL* ssl, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
                unsigned inlen, void* arg) {
-  const auto* impl = static_cast<const SecureContextImpl*>(arg);
-  const auto* server = reinterpret_cast<const unsigned char*>(impl->alpnWire.data());
+  // A connection moved to another context by SNI still answers with its server's list.
+  const std::string& wire = alpnOf(ssl, *static_cast<const SecureContextImpl*>(arg));
+  if (wire.empty()) return SSL_TLSEXT_ERR_NOACK;
+  const auto* server = reinterpret_cast<const unsigned char*>(wire.data());
   unsigned char* selected = nullptr;
   // Server preference order, as Node: the first of the server's protocols the client offers.
-  if (SSL_select_next_proto(&selected, outlen, server, static_cast<unsigned>(impl->alpnWire.size()),
-                            in, inlen) != OPENSSL_NPN_NEGOTIATED) {
+  if (SSL_select_next_proto(&selected, outlen, server, static_cast<unsigned>(wire.size()), in,
+                            inlen) != OPENSSL_NPN_NEGOTIATED) {
     return SSL_TLSEXT_ERR_ALERT_FATAL;  // no_application_protocol, as Node 20
   }
   *out = selected;
   return SSL_TLSEXT_ERR_OK;
+}
+
+int protocolVersion(const std::string& name, std::string_view which) {
+  if (name == "TLSv1.3") return TLS1_3_VERSION;
+  if (name == "TLSv1.2") return TLS1_2_VERSION;
+  if (name == "TLSv1.1") return TLS1_1_VERSION;
+  if (name == "TLSv1") return TLS1_VERSION;
+  throw net::TypeError(
+      std::string(kInvalidProtocolVersion),
+      "\"" + name + "\" is not a valid " + std::string(which) + " TLS protocol version");
+}
+
+[[noreturn]] void throwNoCipherMatch() {
+  ERR_clear_error();
+  throw SystemError(std::string(kNoCipherMatch), "no cipher match");
+}
+
+// Node's processCiphers: "TLS_" names are TLS 1.3 suites, the rest the TLS 1.2 list.
+void applyCiphers(SSL_CTX* ctx, const std::string& ciphers, int& minVersion, int maxVersion) {
+  std::string list;
+  std::string suites;
+  std::size_t start = 0;
+  while (start <= ciphers.size()) {
+    std::size_t end = ciphers.find(':', start);
+    if (end == std::string::npos) end = ciphers.size();
+    const std::string_view name = std::string_view(ciphers).substr(start, end - start);
+    if (!name.empty()) {
+      std::string& to = name.starts_with("TLS_") ? suites : list;
+      if (!to.empty()) to += ':';
+      to += name;
+    }
+    start = end + 1;
+  }
+  if (list.empty() && suites.empty()) {
+    throw net::TypeError(std::string(net::codes::kInvalidArgValue),
+                         "The property 'options.ciphers' is invalid. Received '" + ciphers + "'");
+  }
+  if (!suites.empty() && SSL_CTX_set_ciphersuites(ctx, suites.c_str()) != 1) throwNoCipherMatch();
+  if (!list.empty() && SSL_CTX_set_cipher_list(ctx, list.c_str()) != 1) throwNoCipherMatch();
+  // Only TLS 1.3 suites: TLS 1.2 would have none, so it is not offered (as Node).
+  if (list.empty() && minVersion < TLS1_3_VERSION && maxVersion > TLS1_2_VERSION) {
+    minVersion = TLS1_3_VERSION;
+  }
+}
+
+void applyProtocolOptions(SSL_CTX* ctx, const SecureContextOptions& o) {
+  int minVersion = o.minVersion.empty() ? TLS1_2_VERSION : protocolVersion(o.minVersion, "minimum");
+  const int maxVersion =
+      o.maxVersion.empty() ? TLS1_3_VERSION : protocolVersion(o.maxVersion, "maximum");
+  if (!o.ciphers.empty()) applyCiphers(ctx, o.ciphers, minVersion, maxVersion);
+  SSL_CTX_set_min_proto_version(ctx, minVersion);
+  SSL_CTX_set_max_proto_version(ctx, maxVersion);
+  if (o.honorCipherOrder) SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+  if (!o.ecdhCurve.empty() && o.ecdhCurve != "auto" &&
+      SSL_CTX_set1_groups_list(ctx, o.ecdhCurve.c_str()) != 1) {
+    ERR_clear_error();
+    throw SystemError("ERR_CRYPTO_OPERATION_FAILED", "Failed to set ECDH curve");
+  }
+  if (o.sessionTimeout < 0 || o.sessionTimeout > 2147483647LL) {
+    throw RangeError("ERR_OUT_OF_RANGE",
+                     "The value of \"options.sessionTimeout\" is out of range. It must be >= 0 "
+                     "&& <= 2147483647. Received " +
+                         std::to_string(o.sessionTimeout));
+  }
+  SSL_CTX_set_timeout(ctx, static_cast<long>(o.sessionTimeout));
 }
 
 }  // namespace
@@ -77,7 +154,9 @@ std::shared_ptr<SecureContextImpl> buildContext(const SecureContextOptions& opti
   impl->ctx = SSL_CTX_new(TLS_method());
   if (impl->ctx == nullptr) throw std::bad_alloc();
   SSL_CTX* ctx = impl->ctx;
-  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);  // Node 20's default minimum
+  impl->requestCert = requestCert;
+  impl->alpn = alpn;
+  applyProtocolOptions(ctx, options);
 
   if (!options.cert.empty()) {
     std::vector<X509*> chain = readCertificates(options.cert.text(), "cert");
@@ -117,9 +196,13 @@ std::shared_ptr<SecureContextImpl> buildContext(const SecureContextOptions& opti
   }
 
   if (!server || requestCert) SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, acceptAnyPeer);
+  // Every context gets the session id context and the ALPN callback, client ones too: a
+  // server's SNI may select any context (createSecureContext's included), and its
+  // connections need both. A client never calls them.
+  static const unsigned char kSessionContext[] = "nodexx";
+  SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
+  SSL_CTX_set_alpn_select_cb(ctx, selectAlpn, impl.get());
   if (server) {
-    static const unsigned char kSessionContext[] = "nodexx";
-    SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
     for (const std::string& p : alpn) {
       if (p.empty() || p.size() > 255) {
         throw net::TypeError("ERR_INVALID_ARG_VALUE",
@@ -128,7 +211,6 @@ std::shared_ptr<SecureContextImpl> buildContext(const SecureContextOptions& opti
       impl->alpnWire.push_back(static_cast<char>(p.size()));
       impl->alpnWire += p;
     }
-    if (!impl->alpnWire.empty()) SSL_CTX_set_alpn_select_cb(ctx, selectAlpn, impl.get());
   }
   return impl;
 }
@@ -262,6 +344,155 @@ std::string checkServerIdentity(std::string_view host, X509* cert) {
   const auto cn = subject.find("CN");
   if (cn == subject.end()) return "Cert does not contain a DNS name";
   return "Host: " + h + ". is not cert's CN: " + cn->second;
+}
+
+// ---- SNI ----------------------------------------------------------------------------------
+
+namespace {
+
+// What a connection switched to by SNI keeps for its lifetime: the selected context (an
+// SNICallback may return one nobody else holds) and the server's ALPN list (the selected
+// context's own ALPN callback would answer with its list, which may be empty).
+struct SniSelection {
+  SecureContext context;
+  std::string alpnWire;
+};
+
+void freeSelection(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
+  delete static_cast<SniSelection*>(ptr);
+}
+
+int selectionIndex() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, freeSelection);
+  return index;
+}
+
+const SniSelection* selectionOf(SSL* ssl) {
+  return static_cast<const SniSelection*>(SSL_get_ex_data(ssl, selectionIndex()));
+}
+
+const std::string& alpnOf(SSL* ssl, const SecureContextImpl& impl) {
+  const SniSelection* selection = selectionOf(ssl);
+  return selection != nullptr ? selection->alpnWire : impl.alpnWire;
+}
+
+SecureContext findContext(SecureContextImpl& server, std::string_view servername) {
+  if (server.sniCallback) return server.sniCallback(servername);
+  // Node searches from the last added, so a later addContext overrides an earlier one.
+  for (auto it = server.sniContexts.rbegin(); it != server.sniContexts.rend(); ++it) {
+    if (servernameMatches(it->first, servername)) return it->second;
+  }
+  return {};
+}
+
+// Switches `ssl` to `chosen`. Throws (bad_alloc, a context without key and certificate).
+void select(SSL* ssl, const SecureContextImpl& server, const SecureContext& chosen,
+            const char* name) {
+  SSL_CTX* ctx = chosen.impl()->ctx;
+  if (SSL_CTX_get0_certificate(ctx) == nullptr || SSL_CTX_get0_privatekey(ctx) == nullptr) {
+    throw net::TypeError(
+        std::string(net::codes::kInvalidArgValue),
+        "The SNI context for \"" + std::string(name) + "\" has no key and certificate");
+  }
+  auto selection = std::make_unique<SniSelection>(SniSelection{chosen, server.alpnWire});
+  if (SSL_set_ex_data(ssl, selectionIndex(), selection.get()) != 1) throw std::bad_alloc();
+  selection.release();  // freed with the SSL (freeSelection)
+  // The certificate, key and session context come from the new context; verification mode,
+  // versions and ciphers were copied into the SSL at its creation and stay the server's.
+  SSL_set_SSL_CTX(ssl, ctx);
+  // Client certificates are checked against the selected context's CAs, as in Node.
+  SSL_set1_verify_cert_store(ssl, SSL_CTX_get_cert_store(ctx));
+  if (STACK_OF(X509_NAME)* cas = SSL_CTX_get_client_CA_list(ctx)) {
+    SSL_set_client_CA_list(ssl, SSL_dup_CA_list(cas));
+  }
+}
+
+int onServername(SSL* ssl, int* alert, void* arg) {
+  auto& server = *static_cast<SecureContextImpl*>(arg);
+  const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+  if (name == nullptr || *name == '\0') return SSL_TLSEXT_ERR_OK;  // Node asks nobody then
+  try {
+    SecureContext chosen = findContext(server, name);
+    if (chosen && chosen.impl()->ctx != server.ctx) select(ssl, server, chosen, name);
+    return SSL_TLSEXT_ERR_OK;
+  } catch (...) {
+    // An exception must not unwind through OpenSSL: it fails the handshake and is reported
+    // by the connection's owner.
+    TlsEngine::setCallbackError(ssl, std::current_exception());
+    *alert = SSL_AD_INTERNAL_ERROR;
+    return SSL_TLSEXT_ERR_ALERT_FATAL;
+  }
+}
+
+}  // namespace
+
+void enableSni(SecureContextImpl& server) {
+  SSL_CTX_set_tlsext_servername_callback(server.ctx, onServername);
+  SSL_CTX_set_tlsext_servername_arg(server.ctx, &server);
+}
+
+bool servernameMatches(std::string_view pattern, std::string_view name) noexcept {
+  // Node builds a RegExp with '*' as [^.]*; backtracking over the star's length suffices.
+  std::size_t p = 0;
+  std::size_t n = 0;
+  std::size_t starP = std::string_view::npos;
+  std::size_t starN = 0;
+  while (n < name.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      starP = p++;
+      starN = n;
+    } else if (p < pattern.size() && pattern[p] == name[n]) {
+      ++p;
+      ++n;
+    } else if (starP != std::string_view::npos && name[starN] != '.') {
+      // Let the star take one more character (never a dot), and retry after it.
+      p = starP + 1;
+      n = ++starN;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+namespace {
+void checkHostname(std::string_view hostname) {
+  if (hostname.empty()) {
+    throw net::TypeError("ERR_TLS_REQUIRED_SERVER_NAME",
+                         "\"servername\" is required parameter for Server.addContext");
+  }
+}
+}  // namespace
+
+void addContext(SecureContextImpl& server, std::string_view hostname,
+                const SecureContextOptions& options) {
+  checkHostname(hostname);
+  SecureContext c(buildContext(options, true, server.requestCert, server.alpn));
+  enableSni(server);
+  server.sniContexts.emplace_back(std::string(hostname), std::move(c));
+}
+
+void addContext(SecureContextImpl& server, std::string_view hostname, SecureContext context) {
+  checkHostname(hostname);
+  if (!context || SSL_CTX_get0_certificate(context.impl()->ctx) == nullptr ||
+      SSL_CTX_get0_privatekey(context.impl()->ctx) == nullptr) {
+    throw net::TypeError(std::string(net::codes::kInvalidArgValue),
+                         "The argument 'context' must hold a key and a certificate");
+  }
+  enableSni(server);
+  server.sniContexts.emplace_back(std::string(hostname), std::move(context));
+}
+
+Cipher cipherOf(const SSL* ssl) {
+  Cipher c;
+  const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl);
+  if (cipher == nullptr) return c;
+  c.name = SSL_CIPHER_get_name(cipher);
+  const char* standard = SSL_CIPHER_standard_name(cipher);
+  c.standardName = standard != nullptr ? standard : c.name;
+  c.version = SSL_CIPHER_get_version(cipher);
+  return c;
 }
 
 }  // namespace detail

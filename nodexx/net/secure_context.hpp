@@ -31,7 +31,10 @@ class Pem {
   std::string text_;
 };
 
-/// Options of createSecureContext(), as Node's tls.createSecureContext.
+/// Options of createSecureContext(), as Node's tls.createSecureContext. tls::ServerOptions,
+/// tls::ConnectOptions and https::ServerOptions derive from it, so every field below is
+/// theirs too. Checked when the context is built (createSecureContext, tls::Server,
+/// tls::connect, https::Server): the errors below are thrown then.
 struct SecureContextOptions {
   /// The private key (PEM; PKCS#8 or traditional, unencrypted). Required for servers.
   Pem key;
@@ -40,6 +43,31 @@ struct SecureContextOptions {
   /// Trusted CA certificates (each Pem may hold several). Empty: the system's store
   /// (SSL_CTX_set_default_verify_paths), as Node's default root set.
   std::vector<Pem> ca;
+  /// The lowest and highest protocol versions allowed: "TLSv1.3", "TLSv1.2", "TLSv1.1" or
+  /// "TLSv1" (the last two also need "@SECLEVEL=0" in `ciphers`, as in Node 20). Empty: Node
+  /// 20's defaults, "TLSv1.2" and "TLSv1.3". Anything else throws TypeError
+  /// ERR_TLS_INVALID_PROTOCOL_VERSION ("\"TLSv1.5\" is not a valid minimum TLS protocol
+  /// version"). A minimum above the maximum is accepted, as Node, and fails every handshake.
+  std::string minVersion;
+  std::string maxVersion;
+  /// OpenSSL cipher list, colon-separated ("ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256").
+  /// As Node, names starting with "TLS_" are TLS 1.3 suites and set the 1.3 list; the others
+  /// set the TLS 1.2 list. Only 1.3 suites given: the minimum version becomes TLSv1.3; only
+  /// 1.2 ciphers: the 1.3 suites stay OpenSSL's defaults (as Node 20 does). Empty: OpenSSL's
+  /// defaults. A list that selects nothing throws SystemError ERR_SSL_NO_CIPHER_MATCH ("no
+  /// cipher match"); one with no names at all (":") TypeError ERR_INVALID_ARG_VALUE.
+  std::string ciphers;
+  /// Servers: choose the cipher by the server's order, not the client's (Node's
+  /// honorCipherOrder; default false).
+  bool honorCipherOrder = false;
+  /// Key-exchange groups, colon-separated ("X25519:P-256"), Node's ecdhCurve. Empty or "auto":
+  /// OpenSSL's defaults. An unknown name throws SystemError ERR_CRYPTO_OPERATION_FAILED
+  /// ("Failed to set ECDH curve").
+  std::string ecdhCurve;
+  /// Servers: seconds after which a session ticket or cached session can no longer resume a
+  /// session (Node's sessionTimeout; default 300, OpenSSL's and Node's). Outside
+  /// [0, 2147483647] throws RangeError ERR_OUT_OF_RANGE.
+  long long sessionTimeout = 300;
 };
 
 /// A configured TLS context (OpenSSL SSL_CTX) shared by many connections, as Node's
@@ -62,6 +90,16 @@ class SecureContext {
 /// Builds a context. Throws SystemError ERR_TLS_INVALID_CONTEXT (with OpenSSL's reason in the
 /// message) for PEM text that does not parse or a key that does not match the certificate.
 SecureContext createSecureContext(const SecureContextOptions& options);
+
+/// Node's tlsSocket.getCipher(): the negotiated cipher suite.
+struct Cipher {
+  /// OpenSSL's name: "ECDHE-RSA-AES128-GCM-SHA256", "TLS_AES_256_GCM_SHA384".
+  std::string name;
+  /// The IANA name: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".
+  std::string standardName;
+  /// The lowest protocol version that defines the suite: "TLSv1.2", "TLSv1.3".
+  std::string version;
+};
 
 /// The fields of a certificate that Node's getPeerCertificate() returns, same names.
 struct PeerCertificate {

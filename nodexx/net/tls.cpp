@@ -164,6 +164,10 @@ void TLSSocket::onCiphertext(Buffer chunk) {
   const bool ok = engine_->receive(chunk, plain);
   flush();  // handshake messages, alerts, key updates
   if (!ok) {
+    if (engine_->callbackError()) {
+      fail(engine_->callbackError());  // the SNICallback's exception
+      return;
+    }
     const std::string& reason = engine_->error();
     fail(std::make_exception_ptr(SystemError(detail::sslErrorCode(reason), reason)));
     return;
@@ -238,6 +242,8 @@ std::string TLSSocket::servername() const { return server_ ? engine_->servername
 
 std::string TLSSocket::getProtocol() const { return engine_->protocol(); }
 
+Cipher TLSSocket::getCipher() const { return detail::cipherOf(engine_->ssl()); }
+
 void TLSSocket::_read(std::size_t) {
   if (tcp_ && tcp_->isPaused()) tcp_->resume();
 }
@@ -282,20 +288,16 @@ net::ServerOptions netOptions(const ServerOptions& o) {
   return n;
 }
 
-SecureContextOptions contextOptions(const ServerOptions& o) {
-  SecureContextOptions c;
-  c.key = o.key;
-  c.cert = o.cert;
-  c.ca = o.ca;
-  return c;
-}
 }  // namespace
 
 Server::Server(ServerOptions options)
     : net::Server(netOptions(options)),
       options_(std::move(options)),
-      context_(detail::buildContext(contextOptions(options_), true, options_.requestCert,
-                                    options_.ALPNProtocols)) {
+      context_(detail::buildContext(options_, true, options_.requestCert, options_.ALPNProtocols)) {
+  if (options_.SNICallback) {
+    context_.impl()->sniCallback = options_.SNICallback;
+    detail::enableSni(*context_.impl());
+  }
   events().connection.on([this](std::shared_ptr<net::Socket>& tcp) {
     auto t = detail::TlsAccess::make(tcp, context_, true);
     detail::TlsAccess::configure(*t, options_.requestCert, options_.rejectUnauthorized, {});
@@ -322,6 +324,14 @@ Server::Server(ServerOptions options)
       if (auto s = weak.lock()) server->secureConnection_.emit(s);
     });
   });
+}
+
+void Server::addContext(std::string_view hostname, const SecureContextOptions& options) {
+  detail::addContext(*context_.impl(), hostname, options);
+}
+
+void Server::addContext(std::string_view hostname, SecureContext context) {
+  detail::addContext(*context_.impl(), hostname, std::move(context));
 }
 
 std::shared_ptr<Server> createServer(ServerOptions options,
@@ -353,13 +363,7 @@ Promise<std::shared_ptr<TLSSocket>> handshake(std::shared_ptr<TLSSocket> t) {
 
 Promise<std::shared_ptr<TLSSocket>> connectImpl(ConnectOptions o) {
   SecureContext ctx = o.secureContext;
-  if (!ctx) {
-    SecureContextOptions c;
-    c.key = o.key;
-    c.cert = o.cert;
-    c.ca = o.ca;
-    ctx = SecureContext(detail::buildContext(c, false, false, {}));
-  }
+  if (!ctx) ctx = SecureContext(detail::buildContext(o, false, false, {}));
   std::shared_ptr<net::Socket> tcp = o.socket;
   if (tcp) {
     tcp->setAllowHalfOpen(true);  // the TLS layer decides when our side ends

@@ -4,8 +4,10 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nodexx/core/buffer.hpp"
@@ -62,6 +64,8 @@ class TLSSocket : public stream::Duplex<Buffer, Buffer> {
   std::string servername() const;
   /// "TLSv1.3" or "TLSv1.2".
   std::string getProtocol() const;
+  /// Node's getCipher(): the negotiated suite (all fields empty before the handshake).
+  Cipher getCipher() const;
   /// True once the handshake is complete.
   bool isSecure() const noexcept;
   /// Always true (Node's tlsSocket.encrypted).
@@ -124,11 +128,10 @@ class TLSSocket : public stream::Duplex<Buffer, Buffer> {
 };
 
 /// Options of tls::createServer (Node's names). Held by the server, so owned strings are fine.
-struct ServerOptions {
-  Pem key;   ///< required
-  Pem cert;  ///< required (with intermediates appended)
-  /// CAs for client certificates; empty: the system's store.
-  std::vector<Pem> ca;
+/// From SecureContextOptions: `key` and `cert` (required; intermediates appended to cert),
+/// `ca` (CAs for client certificates; empty: the system's store), minVersion, maxVersion,
+/// ciphers, honorCipherOrder, ecdhCurve, sessionTimeout.
+struct ServerOptions : SecureContextOptions {
   /// Ask clients for a certificate; with rejectUnauthorized, unverified clients are dropped.
   bool requestCert = false;
   bool rejectUnauthorized = true;
@@ -139,6 +142,14 @@ struct ServerOptions {
   std::chrono::milliseconds handshakeTimeout{120000};
   /// As net::ServerOptions.
   bool allowHalfOpen = false;
+  /// Node's SNICallback, synchronous: called during a handshake whose ClientHello names a
+  /// server (not for clients that send no SNI) with that name; the context it returns
+  /// serves the connection (its certificate, key and CAs; versions, ciphers, ALPN and
+  /// requestCert stay the server's). An empty SecureContext keeps the default. A throw fails
+  /// the handshake (the client gets an internal_error alert) and is what "tlsClientError"
+  /// reports. When set, addContext() entries are not consulted, as in Node. Called on the
+  /// loop thread.
+  std::function<SecureContext(std::string_view servername)> SNICallback;
 };
 
 /// Node's tls.Server: a net::Server whose connections are wrapped in TLSSockets.
@@ -154,6 +165,17 @@ class Server : public net::Server {
   /// "tlsClientError": a handshake failed or timed out; the socket is already destroyed.
   Event<std::exception_ptr>& tlsClientError() noexcept { return tlsClientError_; }
 
+  /// Node's server.addContext(hostname, context): clients whose SNI matches `hostname` get
+  /// this certificate. `hostname` may hold '*' for any run of characters other than '.'
+  /// ("*.example.com" matches "a.example.com", not "example.com" or "a.b.example.com");
+  /// matching is case-sensitive, as Node's. The last matching entry wins. The options form
+  /// builds a context with this server's ALPN and requestCert. Applies to handshakes that
+  /// start afterwards. Throws TypeError ERR_TLS_REQUIRED_SERVER_NAME for an empty hostname,
+  /// as createSecureContext for bad options, TypeError ERR_INVALID_ARG_VALUE for a context
+  /// without key and certificate.
+  void addContext(std::string_view hostname, const SecureContextOptions& options);
+  void addContext(std::string_view hostname, SecureContext context);
+
  private:
   ServerOptions options_;
   SecureContext context_;
@@ -168,7 +190,10 @@ std::shared_ptr<Server> createServer(
 
 /// Options of tls::connect. A non-aggregate (safe as a temporary in co_await with g++ 12):
 /// `tls::ConnectOptions o(443, "example.com"); o.ALPNProtocols = {"h2"};`.
-class ConnectOptions {
+/// From SecureContextOptions: `ca` (trusted CAs; empty: the system's store), `key` and `cert`
+/// (a client certificate, for servers that request one), minVersion, maxVersion, ciphers,
+/// ecdhCurve; they build the connection's context unless `secureContext` is given.
+class ConnectOptions : public SecureContextOptions {
  public:
   ConnectOptions(int port, std::string host = "localhost") : port(port), host(std::move(host)) {}
 
@@ -176,15 +201,10 @@ class ConnectOptions {
   std::string host;
   /// SNI name and the name the certificate must match; default: host (not sent for an IP).
   std::string servername;
-  /// Trusted CAs; empty: the system's store.
-  std::vector<Pem> ca;
-  /// A client certificate, for servers that request one.
-  Pem key;
-  Pem cert;
   /// Fail unless the server's certificate verifies and matches (default true, as Node).
   bool rejectUnauthorized = true;
   std::vector<std::string> ALPNProtocols;
-  /// A context to reuse across connections instead of building one from ca/key/cert.
+  /// A context to reuse across connections instead of building one from the fields above.
   SecureContext secureContext;
   /// An already connected socket to run TLS over (Node's `socket` option: a proxy tunnel, a
   /// pooled connection); port and host then only name the peer. Null: connect to port/host.

@@ -4,7 +4,10 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <cstring>
+#include <memory>
+#include <new>
 
 #include "nodexx/net/dns.hpp"
 
@@ -34,6 +37,32 @@ TlsEngine::TlsEngine(SSL_CTX* ctx, Role role) {
 
 TlsEngine::~TlsEngine() { SSL_free(ssl_); }
 
+namespace {
+
+void freeCallbackError(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
+  delete static_cast<std::exception_ptr*>(ptr);
+}
+
+int callbackErrorIndex() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, freeCallbackError);
+  return index;
+}
+
+}  // namespace
+
+std::exception_ptr TlsEngine::callbackError() const noexcept {
+  const auto* e =
+      static_cast<const std::exception_ptr*>(SSL_get_ex_data(ssl_, callbackErrorIndex()));
+  return e != nullptr ? *e : nullptr;
+}
+
+void TlsEngine::setCallbackError(SSL* ssl, std::exception_ptr e) noexcept {
+  const int index = callbackErrorIndex();
+  delete static_cast<std::exception_ptr*>(SSL_get_ex_data(ssl, index));
+  auto* stored = new (std::nothrow) std::exception_ptr(std::move(e));
+  if (SSL_set_ex_data(ssl, index, stored) != 1) delete stored;
+}
+
 void TlsEngine::setServername(std::string_view name) {
   if (name.empty() || dns::isIP(name) != 0) return;  // RFC 6066: no IP literals in SNI
   const std::string n(name);
@@ -52,10 +81,7 @@ bool TlsEngine::setAlpnProtocols(std::span<const std::string> protocols) {
                              static_cast<unsigned>(wire.size())) == 0;
 }
 
-void TlsEngine::startHandshake() {
-  std::vector<Buffer> none;
-  advance(none);
-}
+void TlsEngine::startHandshake() { handshake(); }
 
 std::string takeOpenSslError(std::string_view fallback) {
   std::string out;
@@ -84,52 +110,83 @@ bool TlsEngine::fail() {
   return false;
 }
 
-bool TlsEngine::advance(std::vector<Buffer>& plaintext) {
+bool TlsEngine::handshake() {
   if (failed_) return false;
-  if (!handshakeDone_) {
-    ERR_clear_error();
-    const int r = SSL_do_handshake(ssl_);
-    if (r != 1) {
-      const int e = SSL_get_error(ssl_, r);
-      if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return true;
-      return fail();
-    }
-    handshakeDone_ = true;
-    justCompleted_ = true;
-    // Plaintext the user wrote during the handshake goes out now, in order.
-    std::vector<Buffer> queued = std::move(pending_);
-    pending_.clear();
-    for (const Buffer& b : queued) {
-      if (!send(b)) return false;
-    }
+  if (handshakeDone_) return true;
+  ERR_clear_error();
+  const int r = SSL_do_handshake(ssl_);
+  if (r != 1) {
+    const int e = SSL_get_error(ssl_, r);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return true;
+    return fail();
   }
-  // Decrypt everything the input holds; a record split across reads waits for the rest.
-  for (;;) {
-    if (peerClosed_) return true;
-    Buffer chunk = Buffer::allocUnsafe(16 * 1024);
+  handshakeDone_ = true;
+  justCompleted_ = true;
+  // Plaintext the user wrote during the handshake goes out now, in order.
+  std::vector<Buffer> queued = std::move(pending_);
+  pending_.clear();
+  for (const Buffer& b : queued) {
+    if (!send(b)) return false;
+  }
+  return true;
+}
+
+std::ptrdiff_t TlsEngine::decrypt(std::span<std::uint8_t> plaintext) {
+  // Everything the input holds, as far as `plaintext` goes; a record split across reads
+  // waits (inside OpenSSL) for the rest.
+  std::size_t off = 0;
+  while (off < plaintext.size() && !peerClosed_) {
+    const std::size_t room = std::min<std::size_t>(plaintext.size() - off, std::size_t{1} << 30);
     ERR_clear_error();
-    const int n = SSL_read(ssl_, chunk.data(), static_cast<int>(chunk.size()));
+    const int n = SSL_read(ssl_, plaintext.data() + off, static_cast<int>(room));
     if (n > 0) {
-      plaintext.push_back(chunk.subarray(0, n));
+      off += static_cast<std::size_t>(n);
       continue;
     }
     const int e = SSL_get_error(ssl_, n);
-    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return true;
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) break;
     if (e == SSL_ERROR_ZERO_RETURN) {
       peerClosed_ = true;
-      return true;
+      break;
     }
-    return fail();
+    fail();
+    return -1;
   }
+  return static_cast<std::ptrdiff_t>(off);
+}
+
+std::ptrdiff_t TlsEngine::receive(std::span<const std::uint8_t> ciphertext,
+                                  std::span<std::uint8_t> plaintext) {
+  justCompleted_ = false;
+  if (failed_) return -1;
+  if (!ciphertext.empty()) {
+    // The memory BIO copies it (its buffer keeps its capacity, so this allocates only while
+    // it grows), which frees the caller's memory for the plaintext.
+    BIO_write(in_, ciphertext.data(), static_cast<int>(ciphertext.size()));
+  }
+  if (!handshake()) return -1;
+  if (!handshakeDone_) return 0;
+  return decrypt(plaintext);
 }
 
 bool TlsEngine::receive(std::span<const std::uint8_t> ciphertext, std::vector<Buffer>& plaintext) {
-  justCompleted_ = false;
-  if (failed_) return false;
-  if (!ciphertext.empty()) {
-    BIO_write(in_, ciphertext.data(), static_cast<int>(ciphertext.size()));
+  // Decrypting straight into a Buffer would need its size first, and what a read yields is
+  // not known in advance (part of a record may already sit inside OpenSSL): decrypt into
+  // scratch and copy out exactly what came.
+  constexpr std::size_t kScratch = 64 * 1024;
+  thread_local std::unique_ptr<std::uint8_t[]> scratch;
+  if (!scratch) scratch.reset(new std::uint8_t[kScratch]);
+  const std::span<std::uint8_t> out(scratch.get(), kScratch);
+  std::ptrdiff_t n = receive(ciphertext, out);
+  const bool completed = justCompleted_;
+  while (n > 0) {
+    plaintext.push_back(
+        Buffer::from(std::span<const std::uint8_t>(out.data(), static_cast<std::size_t>(n))));
+    if (static_cast<std::size_t>(n) < out.size()) break;
+    n = receive({}, out);
   }
-  return advance(plaintext);
+  justCompleted_ = completed;
+  return n >= 0;
 }
 
 bool TlsEngine::send(std::span<const std::uint8_t> plaintext) {
@@ -166,6 +223,24 @@ Buffer TlsEngine::takeOutput() {
   Buffer b = Buffer::allocUnsafe(n);
   const int r = BIO_read(out_, b.data(), static_cast<int>(n));
   return r > 0 ? b.subarray(0, r) : Buffer();
+}
+
+std::span<const std::uint8_t> TlsEngine::peekOutput() const noexcept {
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(out_, &data);
+  if (n <= 0 || data == nullptr) return {};
+  return {reinterpret_cast<const std::uint8_t*>(data), static_cast<std::size_t>(n)};
+}
+
+void TlsEngine::consumeOutput(std::size_t n) noexcept {
+  // A memory BIO cannot skip bytes: read them into a sink (cheaper than the encryption that
+  // produced them, and no allocation).
+  char sink[4096];
+  while (n > 0) {
+    const int r = BIO_read(out_, sink, static_cast<int>(std::min(n, sizeof sink)));
+    if (r <= 0) return;
+    n -= static_cast<std::size_t>(r);
+  }
 }
 
 long TlsEngine::verifyResult() const noexcept { return SSL_get_verify_result(ssl_); }

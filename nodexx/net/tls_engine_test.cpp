@@ -235,3 +235,95 @@ TEST(TlsEngineTest, InvalidPemIsAClearError) {
 }
 
 }  // namespace
+
+namespace {
+
+// A handshaken pair (the client's output flushed), for the plaintext tests below.
+std::unique_ptr<Pair> connectedPair() {
+  const auto& pki = TestPki::get();
+  auto p = std::make_unique<Pair>(serverOptions(pki.leaf), trusting(pki.ca.cert));
+  p->client->setServername("localhost");
+  p->client->startHandshake();
+  p->pump();
+  return p;
+}
+
+TEST(TlsEngineTest, ReceiveDecryptsIntoTheCallersBufferWhichMayHoldTheCiphertext) {
+  auto p = connectedPair();
+  ASSERT_TRUE(p->ok);
+  const std::string message(40000, 'x');
+  ASSERT_TRUE(p->client->send(bytes(message)));
+  Buffer wire = p->client->takeOutput();
+  ASSERT_GT(wire.size(), message.size());  // records add headers and tags
+  // The ciphertext is copied in first, so the same memory takes the plaintext.
+  std::vector<std::uint8_t> buf(wire.begin(), wire.end());
+  const std::ptrdiff_t n = p->server->receive(std::span<const std::uint8_t>(buf), buf);
+  ASSERT_EQ(n, static_cast<std::ptrdiff_t>(message.size()));
+  EXPECT_EQ(std::string(buf.begin(), buf.begin() + n), message);
+}
+
+TEST(TlsEngineTest, ReceiveIntoASmallBufferLeavesTheRestForTheNextCall) {
+  auto p = connectedPair();
+  const std::string message = "0123456789abcdefghij";
+  ASSERT_TRUE(p->client->send(bytes(message)));
+  Buffer wire = p->client->takeOutput();
+  std::uint8_t small[8];
+  std::string got;
+  std::ptrdiff_t n = p->server->receive(wire, small);
+  EXPECT_EQ(n, 8);  // full: more may wait
+  got.append(reinterpret_cast<char*>(small), static_cast<std::size_t>(n));
+  while ((n = p->server->receive({}, small)) > 0) {
+    got.append(reinterpret_cast<char*>(small), static_cast<std::size_t>(n));
+  }
+  EXPECT_EQ(n, 0);
+  EXPECT_EQ(got, message);
+}
+
+TEST(TlsEngineTest, RecordSplitAcrossReadsWaitsForItsRest) {
+  auto p = connectedPair();
+  const std::string message(3000, 'y');
+  ASSERT_TRUE(p->client->send(bytes(message)));
+  Buffer wire = p->client->takeOutput();
+  std::vector<std::uint8_t> out(64 * 1024);
+  const std::size_t half = wire.size() / 2;
+  EXPECT_EQ(p->server->receive(std::span<const std::uint8_t>(wire.data(), half), out), 0);
+  const std::ptrdiff_t n = p->server->receive(
+      std::span<const std::uint8_t>(wire.data() + half, wire.size() - half), out);
+  ASSERT_EQ(n, static_cast<std::ptrdiff_t>(message.size()));
+  EXPECT_EQ(std::string(out.begin(), out.begin() + n), message);
+}
+
+TEST(TlsEngineTest, OwnedBuffersAreSizedToTheirData) {
+  auto p = connectedPair();
+  ASSERT_TRUE(p->client->send(bytes("tiny")));
+  std::vector<Buffer> plain;
+  ASSERT_TRUE(p->server->receive(p->client->takeOutput(), plain));
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(plain[0].toString(), "tiny");
+  // A long run comes in as few Buffers as the 64 KiB scratch allows, not one per record.
+  const std::string message(100000, 'z');
+  ASSERT_TRUE(p->client->send(bytes(message)));
+  plain.clear();
+  ASSERT_TRUE(p->server->receive(p->client->takeOutput(), plain));
+  ASSERT_EQ(plain.size(), 2u);
+  EXPECT_EQ(plain[0].size(), 65536u);
+  EXPECT_EQ(plain[1].size(), message.size() - 65536u);
+  EXPECT_EQ(joined(plain), message);
+}
+
+TEST(TlsEngineTest, PeekAndConsumeOutputSendWithoutCopying) {
+  auto p = connectedPair();
+  ASSERT_TRUE(p->client->send(bytes("hello")));
+  const std::span<const std::uint8_t> out = p->client->peekOutput();
+  ASSERT_FALSE(out.empty());
+  std::vector<std::uint8_t> copy(out.begin(), out.end());
+  p->client->consumeOutput(10);
+  EXPECT_EQ(p->client->peekOutput().size(), copy.size() - 10);
+  p->client->consumeOutput(copy.size() - 10);
+  EXPECT_FALSE(p->client->hasOutput());
+  std::vector<Buffer> plain;
+  ASSERT_TRUE(p->server->receive(copy, plain));
+  EXPECT_EQ(joined(plain), "hello");
+}
+
+}  // namespace

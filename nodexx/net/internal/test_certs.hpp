@@ -133,6 +133,11 @@ struct TestPki {
   KeyPair leaf;        ///< CN localhost, SAN DNS:localhost, IP:127.0.0.1, signed by ca
   KeyPair selfSigned;  ///< the same names, self-signed
   KeyPair expired;     ///< signed by ca, validity ended an hour ago
+  /// For SNI tests, signed by ca like `leaf` (made the same way: makeCertificate with a
+  /// CertSpec naming the hosts): CN *.example.com, SAN DNS:*.example.com; and CN
+  /// other.test, SAN DNS:other.test.
+  KeyPair wildcard;
+  KeyPair other;
   static const TestPki& get() {
     static const TestPki pki = [] {
       TestPki p;
@@ -147,6 +152,14 @@ struct TestPki {
       old.notBefore = -7200;
       old.notAfter = -3600;
       p.expired = makeCertificate(old, &p.ca);
+      CertSpec wildcard;
+      wildcard.commonName = "*.example.com";
+      wildcard.altNames = {"DNS:*.example.com"};
+      p.wildcard = makeCertificate(wildcard, &p.ca);
+      CertSpec other;
+      other.commonName = "other.test";
+      other.altNames = {"DNS:other.test"};
+      p.other = makeCertificate(other, &p.ca);
       return p;
     }();
     return pki;

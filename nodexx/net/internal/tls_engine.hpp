@@ -8,7 +8,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,9 +44,17 @@ class TlsEngine {
   /// Client: queues the ClientHello in the output.
   void startHandshake();
 
-  /// Feeds ciphertext from the network and appends the decrypted plaintext to `plaintext`.
-  /// Drives the handshake first. Returns false on a fatal TLS error (see error()); output may
-  /// then still hold an alert for the peer.
+  /// Feeds ciphertext from the network (copied: the caller may reuse its memory at once, even
+  /// for `plaintext`), drives the handshake, and decrypts into `plaintext` as much as fits.
+  /// Returns the number of plaintext bytes written, or -1 on a fatal TLS error (see error();
+  /// output may then still hold an alert for the peer). A return equal to plaintext.size()
+  /// means more may be waiting: call again with no ciphertext. Allocates nothing itself
+  /// (OpenSSL's BIO and record buffers keep their size between calls).
+  std::ptrdiff_t receive(std::span<const std::uint8_t> ciphertext,
+                         std::span<std::uint8_t> plaintext);
+  /// receive() into owned Buffers, appended to `plaintext`, each sized to its data (for
+  /// readers that keep the chunks): the plaintext is decrypted into a per-thread scratch
+  /// buffer and copied out, one Buffer per 64 KiB. Returns false on a fatal TLS error.
   bool receive(std::span<const std::uint8_t> ciphertext, std::vector<Buffer>& plaintext);
   /// Encrypts `plaintext` into the output; before the handshake completes, it is queued and
   /// encrypted when it does. Returns false on a fatal error.
@@ -54,6 +64,11 @@ class TlsEngine {
 
   /// The ciphertext waiting to go to the network (empty when none); takes it.
   Buffer takeOutput();
+  /// The ciphertext waiting to go to the network, without taking it (valid until the next
+  /// call on the engine); consumeOutput() what was written.
+  std::span<const std::uint8_t> peekOutput() const noexcept;
+  /// Drops the first `n` bytes of the output (n <= peekOutput().size()).
+  void consumeOutput(std::size_t n) noexcept;
   bool hasOutput() const noexcept;
 
   bool isHandshakeDone() const noexcept { return handshakeDone_; }
@@ -63,6 +78,11 @@ class TlsEngine {
   bool peerClosed() const noexcept { return peerClosed_; }
   /// OpenSSL's reason for the last fatal error, e.g. "tlsv1 alert unknown ca".
   const std::string& error() const noexcept { return error_; }
+  /// The exception a server's SNI callback threw (it failed the handshake), else null.
+  std::exception_ptr callbackError() const noexcept;
+  /// For callbacks inside OpenSSL (SNI): records on `ssl` what fails the handshake. Costs a
+  /// connection nothing until it is used.
+  static void setCallbackError(SSL* ssl, std::exception_ptr e) noexcept;
 
   /// X509_V_OK, or the chain verification failure (valid after the handshake).
   long verifyResult() const noexcept;
@@ -77,7 +97,8 @@ class TlsEngine {
   SSL* ssl() const noexcept { return ssl_; }
 
  private:
-  bool advance(std::vector<Buffer>& plaintext);
+  bool handshake();
+  std::ptrdiff_t decrypt(std::span<std::uint8_t> plaintext);
   bool fail();
 
   SSL* ssl_ = nullptr;
