@@ -58,5 +58,39 @@ TEST_F(ServerAllocTest, PipelinedPlaintextRequestsAllocateNothingAfterWarmUp) {
   EXPECT_EQ(allocations, 0u);
 }
 
+TEST_F(ServerAllocTest, KeepAliveRequestsOneReadEachAllocateNothingAfterWarmUp) {
+  // Each request waits for the previous answer, so between them the connection object goes
+  // back to the pool and is borrowed again for the next read: that round trip must reuse its
+  // storage too.
+  ASSERT_TRUE(nx::testing::allocationsAreCounted());
+  int served = 0;
+  std::size_t allocations = 0;
+  Server server([&](IncomingMessage& req, ServerResponse& res) {
+    ++served;
+    if (req.path() == "/start") nx::testing::startCountingAllocations();
+    if (req.path() == "/stop") allocations = nx::testing::stopCountingAllocations();
+    res.setHeader("Content-Type", "text/plain");
+    res.end("Hello, World!");
+  });
+  auto task = [](Server& s) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    int port = s.address().port;
+    auto job = [port] {
+      testing::RawClient c(port);
+      for (const char* path : {"/warm", "/warm", "/start", "/a", "/b", "/c", "/d", "/stop"}) {
+        c.send(std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        c.readResponse();
+      }
+      return 0;
+    };
+    co_await threadpool::run(std::move(job));
+    co_await s.close(2000ms);
+  };
+  Promise<> p = task(server);
+  loop.run();
+  EXPECT_EQ(served, 8);
+  EXPECT_EQ(allocations, 0u);
+}
+
 }  // namespace
 }  // namespace nx::http

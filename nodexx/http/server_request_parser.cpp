@@ -128,7 +128,10 @@ void RequestParser::releaseStorage() noexcept {
     fields_.clear();
   }
   std::string().swap(store_);
-  std::vector<FieldRef>().swap(fields_);
+  // The field list keeps its usual capacity: the next read of a keep-alive connection borrows
+  // a pooled object, and re-reserving it there would allocate once per request. Only a list
+  // that a large head made grow is given back.
+  if (fields_.capacity() > kReservedFields) std::vector<FieldRef>().swap(fields_);
   // Trailer storage exists only after a message that had trailers (the list is allocated first).
   if (trailerFields_.capacity() != 0) [[unlikely]]
     releaseTrailers();
