@@ -131,4 +131,9 @@ tls::PeerCertificate IncomingMessage::getPeerCertificate() const {
   return c;
 }
 
+tls::Cipher IncomingMessage::getCipher() const {
+  const detail::TlsSocket* t = conn_.tlsSocket();
+  return t != nullptr ? tls::detail::cipherOf(t->engine.ssl()) : tls::Cipher{};
+}
+
 }  // namespace nx::http

@@ -254,12 +254,17 @@ TEST_F(HttpsTlsOptionsTest, CipherAndVersionOptionsApply) {
   https::ServerOptions o = serverOptions();
   o.ciphers = "ECDHE-ECDSA-CHACHA20-POLY1305";
   o.maxVersion = "TLSv1.2";
-  https::Server server(std::move(o), [](IncomingMessage&, ServerResponse& res) { res.end("ok"); });
+  https::Server server(std::move(o), [](IncomingMessage& req, ServerResponse& res) {
+    const tls::Cipher c = req.getCipher();
+    res.end(c.name + "|" + c.standardName + "|" + c.version);
+  });
   const std::string seen = withClient(server, [](int port) {
     BlockingTlsClient c(port, "localhost");
     return c.cipher() + " " + bodyOf(c.exchange(request("/")));
   });
-  EXPECT_EQ(seen, "ECDHE-ECDSA-CHACHA20-POLY1305 ok");
+  EXPECT_EQ(seen,
+            "ECDHE-ECDSA-CHACHA20-POLY1305 ECDHE-ECDSA-CHACHA20-POLY1305|"
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256|TLSv1.2");
 }
 
 TEST_F(HttpsTlsOptionsTest, Tls13OnlyServerRefusesATls12Client) {

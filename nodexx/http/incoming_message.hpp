@@ -17,6 +17,7 @@
 
 namespace nx::tls {
 struct PeerCertificate;  // nodexx/net/secure_context.hpp (included by nodexx/http/https.hpp)
+struct Cipher;           // the same
 }  // namespace nx::tls
 
 namespace nx::http {
@@ -124,6 +125,9 @@ class IncomingMessage {
   /// none, on plain servers and once the connection closed. Allocates. Include
   /// nodexx/http/https.hpp (or nodexx/net/secure_context.hpp) to use the result.
   tls::PeerCertificate getPeerCertificate() const;
+  /// The negotiated cipher suite (Node's req.socket.getCipher()); every field empty on plain
+  /// servers and once the connection closed. Include nodexx/http/https.hpp to use the result.
+  tls::Cipher getCipher() const;
 
   /// Emitted once when the connection closes before the request was complete.
   Event<> onAborted{"aborted", "IncomingMessage"};

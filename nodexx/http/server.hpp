@@ -75,7 +75,8 @@ struct ServerInternals;
 using RequestRef = std::reference_wrapper<IncomingMessage>;
 using ResponseRef = std::reference_wrapper<ServerResponse>;
 /// The connection handed to Server::onUpgrade / onConnect listeners: a byte Duplex (a
-/// net::Socket for http::Server), as Node's `socket` argument of those events.
+/// net::Socket for http::Server, a tls::TLSSocket for https::Server), as Node's `socket`
+/// argument of those events.
 using UpgradeSocket = std::shared_ptr<stream::Duplex<Buffer, Buffer>>;
 
 /// An HTTP/1.1 server (Node's http.Server). Move-only resource; loop-affine (the loop current

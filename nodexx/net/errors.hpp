@@ -37,6 +37,10 @@ inline constexpr std::string_view kTlsInvalidSecureContext = "ERR_TLS_INVALID_CO
 /// A TLS protocol failure reported by OpenSSL during the handshake or afterwards
 /// (Node: ERR_SSL_<REASON>; nodexx: this code with OpenSSL's reason in the message).
 inline constexpr std::string_view kSslError = "ERR_SSL_PROTOCOL_ERROR";
+/// A minVersion/maxVersion that is not "TLSv1.2" or "TLSv1.3" (a TypeError in Node).
+inline constexpr std::string_view kTlsInvalidProtocolVersion = "ERR_TLS_INVALID_PROTOCOL_VERSION";
+/// A `ciphers` string that names no cipher OpenSSL knows.
+inline constexpr std::string_view kSslNoCipherMatch = "ERR_SSL_NO_CIPHER_MATCH";
 }  // namespace codes
 
 /// A libuv failure of a socket operation, formatted as Node's net module formats it:

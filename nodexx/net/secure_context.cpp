@@ -23,10 +23,6 @@ namespace detail {
 
 namespace {
 
-// Node's codes for bad protocol options (net/errors.hpp has the module's other codes).
-constexpr std::string_view kInvalidProtocolVersion = "ERR_TLS_INVALID_PROTOCOL_VERSION";
-constexpr std::string_view kNoCipherMatch = "ERR_SSL_NO_CIPHER_MATCH";
-
 [[noreturn]] void throwContextError(std::string_view what) {
   throw SystemError(std::string(net::codes::kTlsInvalidSecureContext),
                     std::string(what) + ": " + takeOpenSslError("invalid PEM data"));
@@ -86,13 +82,13 @@ int protocolVersion(const std::string& name, std::string_view which) {
   if (name == "TLSv1.1") return TLS1_1_VERSION;
   if (name == "TLSv1") return TLS1_VERSION;
   throw net::TypeError(
-      std::string(kInvalidProtocolVersion),
+      std::string(net::codes::kTlsInvalidProtocolVersion),
       "\"" + name + "\" is not a valid " + std::string(which) + " TLS protocol version");
 }
 
 [[noreturn]] void throwNoCipherMatch() {
   ERR_clear_error();
-  throw SystemError(std::string(kNoCipherMatch), "no cipher match");
+  throw SystemError(std::string(net::codes::kSslNoCipherMatch), "no cipher match");
 }
 
 // Node's processCiphers: "TLS_" names are TLS 1.3 suites, the rest the TLS 1.2 list.
