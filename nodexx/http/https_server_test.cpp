@@ -17,6 +17,7 @@
 
 #include "nodexx/core/internal/fresh_loop.hpp"
 #include "nodexx/core/internal/node_runner.hpp"
+#include "nodexx/core/sleep.hpp"
 #include "nodexx/core/threadpool.hpp"
 #include "nodexx/http/internal/serve_test.hpp"
 #include "nodexx/http/internal/server_impl.hpp"
@@ -234,6 +235,50 @@ TEST_F(HttpsServerTest, KeepAliveServesSeveralRequestsOnOneTlsConnection) {
       << head;
   EXPECT_EQ(connections_, 1);
   EXPECT_TRUE(tlsErrors_.empty());
+}
+
+TEST_F(HttpsServerTest, AnswersQueuedBehindABackedUpSocketArriveWholeAndInOrder) {
+  // The first answer is larger than the socket buffers and the client does not read at
+  // first, so the later answers, finished on later loop turns, are formatted into the
+  // plaintext queue that waits behind the unsent ciphertext.
+  const std::string big(16 << 20, 'b');
+  https::Server server = https::createServer(
+      serverOptions(), [&big](IncomingMessage& req, ServerResponse& res) -> Promise<> {
+        if (req.path() == "/big") {
+          res.end(big);
+          co_return;
+        }
+        co_await nx::sleep(1);
+        res.setHeader("X-Path", req.path());
+        res.end(std::string(req.path()) + " done");
+      });
+  std::vector<std::string> answers;
+  std::size_t bigSize = 0;
+  auto task = [](Server& s, std::vector<std::string>& out, std::size_t& size) -> Promise<> {
+    co_await s.listen(0, "127.0.0.1");
+    Client c = co_await connectTo(s.address().port);
+    std::string req = "GET /big HTTP/1.1\r\nHost: x\r\n\r\n";
+    for (int i = 0; i < 4; ++i)
+      req += "GET /s" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    co_await c.send(req);
+    co_await nx::sleep(200);  // the socket stays backed up meanwhile
+    size = bodyOf(co_await c.response()).size();
+    for (int i = 0; i < 4; ++i) {
+      std::string r = co_await c.response();
+      out.push_back(r.substr(r.find("X-Path: ")));
+    }
+    c.socket().destroy();
+    co_await s.close();
+  };
+  runUntilSettled(server, task(server, answers, bigSize));
+  EXPECT_EQ(bigSize, big.size());
+  ASSERT_EQ(answers.size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    const std::string path = "/s" + std::to_string(i);
+    EXPECT_EQ(answers[static_cast<std::size_t>(i)].substr(0, 10 + path.size()),
+              "X-Path: " + path + "\r\n");
+    EXPECT_TRUE(answers[static_cast<std::size_t>(i)].ends_with("\r\n\r\n" + path + " done"));
+  }
 }
 
 TEST_F(HttpsServerTest, PipelinedRequestsAreAnsweredInOrder) {
