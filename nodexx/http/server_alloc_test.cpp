@@ -20,40 +20,48 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class ServerAllocTest : public nx::testing::FreshLoop {};
+// A plaintext server that counts the allocations of the loop thread from the request for
+// /start to the one for /stop (the requests before warm the pools up); `client(port)` runs on
+// the thread pool.
+class ServerAllocTest : public nx::testing::FreshLoop {
+ protected:
+  template <class Client>
+  void serve(Client client) {
+    ASSERT_TRUE(nx::testing::allocationsAreCounted());
+    Server server([this](IncomingMessage& req, ServerResponse& res) {
+      ++served;
+      if (req.path() == "/start") nx::testing::startCountingAllocations();
+      if (req.path() == "/stop") allocations = nx::testing::stopCountingAllocations();
+      res.setHeader("Content-Type", "text/plain");
+      res.end("Hello, World!");
+    });
+    auto task = [](Server& s, Client c) -> Promise<> {
+      co_await s.listen(0, "127.0.0.1");
+      auto job = [c = std::move(c), port = s.address().port] { return c(port); };
+      co_await threadpool::run(std::move(job));
+      co_await s.close(2000ms);
+    };
+    Promise<> p = task(server, std::move(client));
+    loop.run();
+  }
 
-TEST_F(ServerAllocTest, PipelinedPlaintextRequestsAllocateNothingAfterWarmUp) {
-  ASSERT_TRUE(nx::testing::allocationsAreCounted());
   int served = 0;
   std::size_t allocations = 0;
-  Server server([&](IncomingMessage& req, ServerResponse& res) {
-    ++served;
-    // Count from the 3rd request of the batch (the first ones warm the pools up) to the last.
-    if (req.path() == "/start") nx::testing::startCountingAllocations();
-    if (req.path() == "/stop") allocations = nx::testing::stopCountingAllocations();
-    res.setHeader("Content-Type", "text/plain");
-    res.end("Hello, World!");
+};
+
+TEST_F(ServerAllocTest, PipelinedPlaintextRequestsAllocateNothingAfterWarmUp) {
+  serve([](int port) {
+    testing::RawClient c(port);
+    std::string batch;
+    for (int i = 0; i < 2; ++i) batch += "GET /warm HTTP/1.1\r\nHost: x\r\n\r\n";
+    batch += "GET /start HTTP/1.1\r\nHost: x\r\n\r\n";
+    for (int i = 0; i < 12; ++i) batch += "GET /plain HTTP/1.1\r\nHost: x\r\n\r\n";
+    batch += "GET /stop HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    c.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n");
+    c.readResponse();  // the connection object and the batch buffer exist from here on
+    c.send(batch);
+    return c.readAll().size();
   });
-  auto task = [](Server& s) -> Promise<> {
-    co_await s.listen(0, "127.0.0.1");
-    int port = s.address().port;
-    auto job = [port] {
-      testing::RawClient c(port);
-      std::string batch;
-      for (int i = 0; i < 2; ++i) batch += "GET /warm HTTP/1.1\r\nHost: x\r\n\r\n";
-      batch += "GET /start HTTP/1.1\r\nHost: x\r\n\r\n";
-      for (int i = 0; i < 12; ++i) batch += "GET /plain HTTP/1.1\r\nHost: x\r\n\r\n";
-      batch += "GET /stop HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-      c.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n");
-      c.readResponse();  // the connection object and the batch buffer exist from here on
-      c.send(batch);
-      return c.readAll().size();
-    };
-    co_await threadpool::run(std::move(job));
-    co_await s.close(2000ms);
-  };
-  Promise<> p = task(server);
-  loop.run();
   EXPECT_EQ(served, 17);
   EXPECT_EQ(allocations, 0u);
 }
@@ -62,32 +70,14 @@ TEST_F(ServerAllocTest, KeepAliveRequestsOneReadEachAllocateNothingAfterWarmUp) 
   // Each request waits for the previous answer, so between them the connection object goes
   // back to the pool and is borrowed again for the next read: that round trip must reuse its
   // storage too.
-  ASSERT_TRUE(nx::testing::allocationsAreCounted());
-  int served = 0;
-  std::size_t allocations = 0;
-  Server server([&](IncomingMessage& req, ServerResponse& res) {
-    ++served;
-    if (req.path() == "/start") nx::testing::startCountingAllocations();
-    if (req.path() == "/stop") allocations = nx::testing::stopCountingAllocations();
-    res.setHeader("Content-Type", "text/plain");
-    res.end("Hello, World!");
+  serve([](int port) {
+    testing::RawClient c(port);
+    for (const char* path : {"/warm", "/warm", "/start", "/a", "/b", "/c", "/d", "/stop"}) {
+      c.send(std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+      c.readResponse();
+    }
+    return 0;
   });
-  auto task = [](Server& s) -> Promise<> {
-    co_await s.listen(0, "127.0.0.1");
-    int port = s.address().port;
-    auto job = [port] {
-      testing::RawClient c(port);
-      for (const char* path : {"/warm", "/warm", "/start", "/a", "/b", "/c", "/d", "/stop"}) {
-        c.send(std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
-        c.readResponse();
-      }
-      return 0;
-    };
-    co_await threadpool::run(std::move(job));
-    co_await s.close(2000ms);
-  };
-  Promise<> p = task(server);
-  loop.run();
   EXPECT_EQ(served, 8);
   EXPECT_EQ(allocations, 0u);
 }
