@@ -8,8 +8,11 @@ TechEmpower's GET /plaintext and GET /json with --connections (256) for --durati
 a --warmup, and /plaintext pipelined x--pipeline (16) with a wrk Lua script; median of --runs (3)
 runs. Every run also measures the server core's busy CPU time (/proc/stat) per request, since
 one wrk thread saturates before the fastest servers do; a run during which something else used
-the machine is repeated (--retries) and marked when it stays disturbed. Last, the server's RSS
-growth per idle keep-alive connection (--idle-conns, 10,000, one request each).
+the machine is repeated (--retries) and marked when it stays disturbed. Then the server's RSS
+growth per idle keep-alive connection (--idle-conns, 10,000, one request each). Last, open-loop
+latency: bench_http_loadgen sends GET /plaintext at a fixed rate (--latency-rate, 50 k/s, and
+--latency-high, 0.5 x nodexx's plaintext req/s) on 64 connections and reports p50/p99/p99.9
+from each request's intended send time, which wrk's closed loop cannot (see README.md).
 
     scripts/install-bench-deps.sh                   # wrk, nginx, h2o, npm ci --prefix bench
     python3 bench/http/run.py                       # builds nodexx (release preset), all peers
@@ -20,6 +23,7 @@ Results: one table on stdout, and JSON in bench/http/results/<UTC time>.json or 
 """
 
 import argparse
+import json
 import os
 import platform
 import resource
@@ -29,6 +33,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import cpu  # noqa: E402
 import runner  # noqa: E402
 import peers  # noqa: E402
 import probe  # noqa: E402
@@ -71,7 +76,28 @@ def parse_args():
     ap.add_argument("--wrk", default=shutil.which("wrk") or "wrk", help="wrk executable")
     ap.add_argument("--start-timeout", type=float, default=20,
                     help="seconds a server may take to listen (20)")
-    return runner.finish_arguments(ap.parse_args())
+    ap.add_argument("--latency-rate", type=float, default=50000,
+                    help="open-loop latency phase: a fixed rate every fast peer sustains "
+                         "(req/s, 50000; 0 skips the phase)")
+    ap.add_argument("--latency-high", type=float, default=0.5,
+                    help="a second rate, as a fraction of nodexx's plaintext req/s in this run "
+                         "(0.5; 0 skips it; needs nodexx among the peers)")
+    ap.add_argument("--latency-connections", type=int, default=64,
+                    help="loadgen connections (64)")
+    ap.add_argument("--latency-duration", type=float, default=10,
+                    help="measured seconds per latency run (10)")
+    ap.add_argument("--latency-warmup", type=float, default=3,
+                    help="seconds at the rate before the measured ones (3)")
+    ap.add_argument("--latency-sleep", action="store_true",
+                    help="the generator sleeps until each send time instead of polling (it "
+                         "polls by default, see README.md)")
+    ap.add_argument("--loadgen-bin",
+                    help="a built bench_http_loadgen (default: built with nodexx, or beside "
+                         "--nodexx-bin)")
+    args = runner.finish_arguments(ap.parse_args())
+    if args.quick:
+        args.latency_duration, args.latency_warmup = 2, 1
+    return args
 
 
 def raise_nofile(need):
@@ -95,8 +121,82 @@ def wrk_once(args, peer, test, duration):
                             [str(args.pipeline)] if pipelined else ())
 
 
-def bench_peer(args, peer):
-    """Starts, checks and measures one peer; always stops it."""
+# -- the open-loop latency phase ---------------------------------------------------------------
+
+def loadgen_path(args):
+    """The bench_http_loadgen to run: --loadgen-bin, the one beside --nodexx-bin, or a build of
+    it (with bench_http_nodexx, which run.py builds anyway) in --build-dir."""
+    if args.loadgen_bin:
+        path = args.loadgen_bin
+    elif args.nodexx_bin:
+        path = os.path.join(os.path.dirname(os.path.abspath(args.nodexx_bin)),
+                            "bench_http_loadgen")
+    else:
+        peers.build_nodexx(args.build_dir, build_args=("--target", "bench_http_loadgen"))
+        path = os.path.join(args.build_dir, "bench", "http", "bench_http_loadgen")
+    if not os.access(path, os.X_OK):
+        sys.exit(f"{path} is not built: give --loadgen-bin, or --latency-rate 0 to skip latency")
+    return os.path.abspath(path)
+
+
+def loadgen_once(args, peer, rate):
+    """One open-loop run of GET /plaintext at `rate` req/s (warm-up included), with the CPU
+    window of a wrk run; returns loadgen's JSON figures and the window's."""
+    cmd = ["taskset", "-c", str(args.client_cpu), args.loadgen, "--port", str(peer.port),
+           "--path", "/plaintext", "--connections", str(args.latency_connections),
+           "--rate", f"{rate:.0f}", "--duration", f"{args.latency_duration:g}",
+           "--warmup", f"{args.latency_warmup:g}"] + ([] if args.latency_sleep
+                                                       else ["--busy-poll"])
+    limit = args.latency_duration + args.latency_warmup + 60
+    win = cpu.Window(peer.pid, args.server_cpu, args.client_cpu)
+    win.open()
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=limit)
+    except subprocess.TimeoutExpired:
+        raise PeerError(f"bench_http_loadgen did not finish within {limit:.0f}s")
+    w = win.close()
+    lines = [l for l in done.stdout.splitlines() if l.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise PeerError(f"bench_http_loadgen failed ({done.returncode}):\n"
+                        f"{done.stdout}{done.stderr}")
+    if not peer.alive():
+        raise PeerError(f"{peer.name} died during the latency run:\n{peer.output()}")
+    r = json.loads(lines[-1])
+    # Whose core was full: a rate the server cannot sustain fills core 0; a shortfall with core
+    # 0 to spare is the generator's (or the connections' round trips).
+    r["server_core_share"] = w["core0_busy_s"] / w["wall_s"] if w["wall_s"] else None
+    if r["sustained"]:
+        # A sustained run should answer every measured request; one that fell behind leaves
+        # its backlog unanswered, which the n/a already says.
+        r["errors"] += r["unanswered"]
+    r["cpu"] = w
+    return r
+
+
+def latency_rates(args, results):
+    """[(label, req/s)]: --latency-rate, and --latency-high × nodexx's plaintext req/s once
+    nodexx's wrk phase has run (nodexx runs first)."""
+    rates = [("fixed", args.latency_rate)] if args.latency_rate > 0 else []
+    base = next((r["tests"]["plaintext"]["rps"] for r in results if r["name"] == "nodexx"
+                 and r.get("tests", {}).get("plaintext", {}).get("rps")), None)
+    if rates and args.latency_high > 0 and base:
+        rates.append(("high", round(args.latency_high * base, -3)))
+    return rates
+
+
+def measure_latency(args, peer, rates):
+    out = {}
+    for label, rate in rates:
+        print(f"  {peer.name} open-loop latency at {rate:.0f}/s", file=sys.stderr, flush=True)
+        out[label] = runner.measured_run(args, lambda _duration, rate=rate:
+                                         loadgen_once(args, peer, rate))
+    return out
+
+
+def bench_peer(args, peer, done=()):
+    """Starts, checks and measures one peer; always stops it. `done` holds the results of the
+    peers measured before (runner.bench_all appends to it): the high latency rate comes from
+    nodexx's."""
     result = {"name": peer.name, "version": peer.version, "note": peer.note, "tests": {}}
     try:
         peer.start(args.server_cpu, args.start_timeout)
@@ -111,6 +211,9 @@ def bench_peer(args, peer):
             result["idle"] = probe.idle_rss(peer.pid, peer.port, args.idle_conns)
             if not peer.alive():
                 raise PeerError(f"{peer.name} died with idle connections:\n{peer.output()}")
+        if args.latency_rate > 0:
+            result["latency"] = measure_latency(args, peer,
+                                                latency_rates(args, [*done, result]))
         result["status"] = "ok"
     except Exception as e:  # noqa: BLE001  (any failure fails this peer, not the others)
         result["status"] = "failed"
@@ -163,6 +266,52 @@ def ratios(results):
             r["us_ratio_to_nodexx"][name] = a / b if a and b else None
 
 
+# Above this p99 of its own lateness (µs), the generator's figures are partly the generator's.
+LOOP_LAG_LIMIT_US = 50
+
+
+def fmt_open_loop(t):
+    """"p50/p99/p99.9" in µs and "p99/p50" of one latency run, or n/a with the achieved rate."""
+    if t is None:
+        return "-", "-"
+    mark = ("*" if t["cpu"]["disturbed"] else "") + ("E" if t["errors"] else "")
+    if (t.get("loop_lag_p99_us") or 0) > LOOP_LAG_LIMIT_US:
+        mark += "G"
+    if not t["sustained"] or t["p50_us"] is None:
+        return (f"n/a (achieved {t['achieved_rps'] / 1000:.1f}k/s, server core "
+                f"{100 * (t['server_core_share'] or 0):.0f}%){mark}", "-")
+    ratio = t["p99_us"] / t["p50_us"] if t["p50_us"] else 0
+    return (f"{t['p50_us']:.0f}/{t['p99_us']:.0f}/{t['p999_us']:.0f}{mark}",
+            f"{ratio:.2f}{' >2x' if ratio > 2 else ''}")
+
+
+def print_latency_table(args, results):
+    ok = [r for r in results if r["status"] == "ok" and r.get("latency")]
+    if not ok:
+        return
+    rates = {}
+    for r in ok:
+        for label, t in r["latency"].items():
+            rates.setdefault(label, t["target_rps"])
+    cols = ["peer"]
+    for label, rate in rates.items():
+        cols += [f"{rate / 1000:g}k/s p50/p99/p99.9 µs", "p99/p50"]
+    rows = []
+    for r in ok:
+        row = [r["name"]]
+        for label in rates:
+            row += fmt_open_loop(r["latency"].get(label))
+        rows.append(row)
+    print(f"\nopen-loop latency of GET /plaintext: bench_http_loadgen, "
+          f"{args.latency_connections} connections, {args.latency_duration:g} s after "
+          f"{args.latency_warmup:g} s at the rate, from each request's intended send time")
+    runner.print_rows(cols, rows)
+    print("n/a: the rate was not sustained, so percentiles would measure the backlog; with the "
+          "server's core below ~90 % busy, the shortfall is the generator's\n"
+          ">2x: p99 above twice p50 (the target)   * disturbed   E errors or unanswered requests"
+          f"   G the generator's own lateness had a p99 above {LOOP_LAG_LIMIT_US} µs")
+
+
 def print_table(args, results):
     cols = ["peer", "plaintext req/s", "CPU0 µs/req", "json req/s", "json µs/req",
             f"piped x{args.pipeline} req/s", "µs/req piped", "p50/p99 ms",
@@ -203,6 +352,10 @@ def main():
         sys.exit(f"RLIMIT_NOFILE is {nofile}: too low for --idle-conns {args.idle_conns}")
 
     prepared, results = runner.prepare(names, lambda n: peers.Peer(n, args), {"note": ""})
+    if args.latency_rate > 0:
+        args.loadgen = loadgen_path(args)
+    # nodexx goes first: the high latency rate is a fraction of its throughput.
+    prepared.sort(key=lambda p: p.name != "nodexx")
 
     # The runner and its children (curl, the idle clients) stay off the server's core.
     os.sched_setaffinity(0, {args.client_cpu})
@@ -220,17 +373,21 @@ def main():
           f"{args.server_cpu}, {wrk_version.split(' [')[0]} -t1 on cpu {args.client_cpu}; "
           f"pipeline check: {depth_seen} requests per write", flush=True)
 
-    results = runner.bench_all(names, prepared, results, lambda peer: bench_peer(args, peer))
+    results = runner.bench_all(names, prepared, results,
+                               lambda peer: bench_peer(args, peer, results))
     ratios(results)
     print()
     print_table(args, results)
+    print_latency_table(args, results)
 
     runner.write_results(args, os.path.join(HERE, "results"), {
         "host": platform.node(), "kernel": platform.release(), "cpus": os.cpu_count(),
         "load_avg": os.getloadavg(), "quick": args.quick, "wrk": wrk_version,
         "settings": {k: getattr(args, k) for k in (
             "duration", "warmup", "runs", "retries", "connections", "pipeline",
-            "idle_conns", "server_cpu", "client_cpu")},
+            "idle_conns", "server_cpu", "client_cpu", "latency_rate", "latency_high",
+            "latency_connections", "latency_duration", "latency_warmup",
+            "latency_sleep")},
         "pipeline_check": {"requests_per_write": depth_seen, "reads": reads},
         "peers": results,
     })
