@@ -19,6 +19,7 @@
 #include "nodexx/core/internal/node_runner.hpp"
 #include "nodexx/core/sleep.hpp"
 #include "nodexx/core/threadpool.hpp"
+#include "nodexx/http/internal/https_test_support.hpp"
 #include "nodexx/http/internal/serve_test.hpp"
 #include "nodexx/http/internal/server_impl.hpp"
 #include "nodexx/net/internal/test_certs.hpp"
@@ -29,163 +30,21 @@ namespace nx::http {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::codeOf;
+using testing::connectTo;
+using testing::serverOptions;
+using testing::TlsPeer;
+using testing::trustingOptions;
 using tls::testing::KeyPair;
 using tls::testing::TestPki;
-
-std::string codeOf(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const SystemError& err) {
-    return std::string(err.code());
-  } catch (...) {
-    return "?";
-  }
-}
-
-https::ServerOptions serverOptions() {
-  https::ServerOptions o;
-  o.key = TestPki::get().leaf.key;
-  o.cert = TestPki::get().leaf.cert;
-  return o;
-}
-
-/// A TLS client on the test's loop that frames HTTP/1.1 responses (Content-Length, chunked).
-class Client {
- public:
-  explicit Client(std::shared_ptr<tls::TLSSocket> s) : s_(std::move(s)) {
-    // An error with no listener would be uncaught (as in Node); closed() reports it instead.
-    s_->events().error.on([err = error_](std::exception_ptr e) { *err = codeOf(e); });
-  }
-
-  tls::TLSSocket& socket() noexcept { return *s_; }
-
-  Promise<> send(std::string bytes) { co_await s_->write(Buffer::from(bytes)); }
-
-  /// One whole response; what arrived when the connection ended first (often "").
-  Promise<std::string> response() {
-    std::size_t end;
-    while ((end = buf_.find("\r\n\r\n")) == std::string::npos) {
-      if (!co_await fill()) co_return take(buf_.size());
-    }
-    const std::size_t headLen = end + 4;
-    std::string lower = buf_.substr(0, headLen);
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::size_t cl = lower.find("\r\ncontent-length:");
-    if (cl != std::string::npos) {
-      const std::size_t len = std::strtoul(lower.c_str() + cl + 17, nullptr, 10);
-      while (buf_.size() < headLen + len) {
-        if (!co_await fill()) break;
-      }
-      co_return take(std::min(buf_.size(), headLen + len));
-    }
-    // Chunked: the chunks are decoded into the returned text's body.
-    std::string out = take(headLen);
-    for (;;) {
-      std::size_t eol;
-      while ((eol = buf_.find("\r\n")) == std::string::npos) {
-        if (!co_await fill()) co_return out;
-      }
-      const std::size_t size = std::strtoul(buf_.c_str(), nullptr, 16);
-      while (buf_.size() < eol + 2 + size + 2) {
-        if (!co_await fill()) co_return out;
-      }
-      out += buf_.substr(eol + 2, size);
-      buf_.erase(0, eol + 2 + size + 2);
-      if (size == 0) co_return out;
-    }
-  }
-
-  /// Reads to the end of the stream: "end" for a clean end (close_notify or FIN), else the
-  /// error's code. Bytes that arrive first are kept in pending().
-  Promise<std::string> closed() {
-    for (bool more = true; more;) {
-      more = false;
-      try {
-        more = co_await fill();
-      } catch (...) {
-        if (error_->empty()) *error_ = codeOf(std::current_exception());
-      }
-    }
-    co_return error_->empty() ? std::string("end") : *error_;
-  }
-  const std::string& pending() const noexcept { return buf_; }
-
- private:
-  Promise<bool> fill() {
-    std::optional<Buffer> chunk = co_await s_->read();
-    if (!chunk) co_return false;
-    buf_ += chunk->toString();
-    co_return true;
-  }
-  std::string take(std::size_t n) {
-    std::string out = buf_.substr(0, n);
-    buf_.erase(0, n);
-    return out;
-  }
-
-  std::shared_ptr<tls::TLSSocket> s_;
-  std::string buf_;
-  // Shared with the error listener, which may outlive this object (moves included).
-  std::shared_ptr<std::string> error_ = std::make_shared<std::string>();
-};
-
-tls::ConnectOptions trustingOptions(int port) {
-  tls::ConnectOptions o(port, "localhost");
-  o.ca.emplace_back(TestPki::get().ca.cert);
-  return o;
-}
-
-Promise<Client> connectTo(int port) {
-  tls::ConnectOptions o = trustingOptions(port);
-  co_return Client(co_await tls::connect(o));
-}
-
-Promise<Client> connectWith(int port, const KeyPair* clientCert) {
-  tls::ConnectOptions o = trustingOptions(port);
-  if (clientCert != nullptr) {
-    o.key = clientCert->key;
-    o.cert = clientCert->cert;
-  }
-  co_return Client(co_await tls::connect(o));
-}
 
 std::string bodyOf(const std::string& response) {
   std::size_t p = response.find("\r\n\r\n");
   return p == std::string::npos ? std::string() : response.substr(p + 4);
 }
 
-class HttpsServerTest : public nx::testing::FreshLoop {
+class HttpsServerTest : public testing::HttpsFixture {
  protected:
-  /// Runs the loop until `task` settles; a rejection fails the test with its message (the
-  /// server is closed then, so that the loop can end).
-  void runUntilSettled(Server& server, Promise<> task) {
-    auto guarded = [](Server& s, Promise<> t) -> Promise<> {
-      std::exception_ptr error;
-      try {
-        co_await t;
-      } catch (...) {
-        error = std::current_exception();
-      }
-      if (error) {
-        if (s.listening()) {
-          s.closeAllConnections();
-          co_await s.close();
-        }
-        std::rethrow_exception(error);
-      }
-    };
-    Promise<> p = guarded(server, std::move(task));
-    loop.run();
-    ASSERT_FALSE(p.isPending()) << "the test's task never finished";
-    if (p.isRejected()) {
-      try {
-        std::rethrow_exception(p.state()->error);
-      } catch (const std::exception& e) {
-        FAIL() << "the test's task failed: " << e.what();
-      }
-    }
-  }
-
   /// Answers "path=<path> encrypted=<0|1>", and "/echo" with the length of the body.
   static https::Server echoServer(https::ServerOptions o = serverOptions()) {
     return https::createServer(std::move(o),
@@ -216,7 +75,7 @@ TEST_F(HttpsServerTest, KeepAliveServesSeveralRequestsOnOneTlsConnection) {
   std::string head;
   auto task = [](Server& s, std::vector<std::string>& out, std::string& firstHead) -> Promise<> {
     co_await s.listen(0, "127.0.0.1");
-    Client c = co_await connectTo(s.address().port);
+    TlsPeer c = co_await connectTo(s.address().port);
     for (int i = 0; i < 5; ++i) {
       co_await c.send("GET /r" + std::to_string(i) + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
       std::string r = co_await c.response();
@@ -256,7 +115,7 @@ TEST_F(HttpsServerTest, AnswersQueuedBehindABackedUpSocketArriveWholeAndInOrder)
   std::size_t bigSize = 0;
   auto task = [](Server& s, std::vector<std::string>& out, std::size_t& size) -> Promise<> {
     co_await s.listen(0, "127.0.0.1");
-    Client c = co_await connectTo(s.address().port);
+    TlsPeer c = co_await connectTo(s.address().port);
     std::string req = "GET /big HTTP/1.1\r\nHost: x\r\n\r\n";
     for (int i = 0; i < 4; ++i)
       req += "GET /s" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -286,7 +145,7 @@ TEST_F(HttpsServerTest, PipelinedRequestsAreAnsweredInOrder) {
   std::vector<std::string> bodies;
   auto task = [](Server& s, std::vector<std::string>& out) -> Promise<> {
     co_await s.listen(0, "127.0.0.1");
-    Client c = co_await connectTo(s.address().port);
+    TlsPeer c = co_await connectTo(s.address().port);
     // One TLS write, so the three requests reach the server in one read.
     co_await c.send(
         "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -312,7 +171,7 @@ TEST_F(HttpsServerTest, RequestBodyArrivesDecrypted) {
   std::string got;
   auto task = [](Server& s, std::string& out) -> Promise<> {
     co_await s.listen(0, "127.0.0.1");
-    Client c = co_await connectTo(s.address().port);
+    TlsPeer c = co_await connectTo(s.address().port);
     std::string body(700 * 1024, '\0');
     for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>('a' + i % 26);
     co_await c.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " +
@@ -359,7 +218,7 @@ TEST_F(HttpsServerTest, LargeResponseWaitsForASlowReader) {
   int writtenWhenBlocked = 0;
   auto task = [](Server& s, Progress& p, std::string& out, int& atBlock) -> Promise<> {
     co_await s.listen(0, "127.0.0.1");
-    Client c = co_await connectTo(s.address().port);
+    TlsPeer c = co_await connectTo(s.address().port);
     co_await c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
     co_await p.firstBlock.promise;  // the client has read nothing yet
     atBlock = p.written;
@@ -388,7 +247,7 @@ TEST_F(HttpsServerTest, OneLargeEndIsEncryptedInSlicesAndArrivesWhole) {
   std::string body;
   auto task = [](Server& s, std::string& out) -> Promise<> {
     co_await s.listen(0, "127.0.0.1");
-    Client c = co_await connectTo(s.address().port);
+    TlsPeer c = co_await connectTo(s.address().port);
     co_await c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
     out = bodyOf(co_await c.response());
     c.socket().destroy();
@@ -412,7 +271,7 @@ TEST_F(HttpsServerTest, ClientCertificateSignedByTheCaIsAuthorized) {
   std::string got;
   auto task = [](Server& s, std::string& out) -> Promise<> {
     co_await s.listen(0, "127.0.0.1");
-    Client c = co_await connectWith(s.address().port, &TestPki::get().leaf);
+    TlsPeer c = co_await connectTo(s.address().port, &TestPki::get().leaf);
     co_await c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
     out = bodyOf(co_await c.response());
     c.socket().destroy();
@@ -439,7 +298,7 @@ TEST_F(HttpsServerTest, UntrustedClientCertificateIsRejected) {
   auto task = [](Server& s, std::string& end, std::string& bytes) -> Promise<> {
     co_await s.listen(0, "127.0.0.1");
     // TLS 1.3: the client's handshake is done before the server judges its certificate.
-    Client c = co_await connectWith(s.address().port, &TestPki::get().selfSigned);
+    TlsPeer c = co_await connectTo(s.address().port, &TestPki::get().selfSigned);
     co_await c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
     end = co_await c.closed();
     bytes = c.pending();
@@ -461,7 +320,7 @@ TEST_F(HttpsServerTest, MissingClientCertificateFailsTheHandshake) {
   auto task = [](Server& s, std::string& out) -> Promise<> {
     co_await s.listen(0, "127.0.0.1");
     try {
-      Client c = co_await connectWith(s.address().port, nullptr);
+      TlsPeer c = co_await connectTo(s.address().port, nullptr);
       co_await c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
       out = co_await c.closed();
     } catch (...) {
@@ -489,7 +348,7 @@ TEST_F(HttpsServerTest, RejectUnauthorizedFalseServesAndSaysWhy) {
   auto task = [](Server& s, std::vector<std::string>& out) -> Promise<> {
     co_await s.listen(0, "127.0.0.1");
     for (const KeyPair* cert : {&TestPki::get().selfSigned, static_cast<const KeyPair*>(nullptr)}) {
-      Client c = co_await connectWith(s.address().port, cert);
+      TlsPeer c = co_await connectTo(s.address().port, cert);
       co_await c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
       out.push_back(bodyOf(co_await c.response()));
       c.socket().destroy();
@@ -613,7 +472,7 @@ TEST_F(HttpsServerTest, CloseEndsAnIdleKeepAliveTlsConnectionAtOnce) {
   server.onClose.on([&] { closeEvent = true; });
   auto task = [](Server& s, std::string& body, std::string& end) -> Promise<> {
     co_await s.listen(0, "127.0.0.1");
-    Client c = co_await connectTo(s.address().port);
+    TlsPeer c = co_await connectTo(s.address().port);
     co_await c.send("GET /one HTTP/1.1\r\nHost: x\r\n\r\n");
     body = bodyOf(co_await c.response());
     Promise<> closing = s.close();

@@ -18,6 +18,7 @@
 #include "nodexx/core/internal/fresh_loop.hpp"
 #include "nodexx/core/internal/node_runner.hpp"
 #include "nodexx/http/https.hpp"
+#include "nodexx/http/internal/https_test_support.hpp"
 #include "nodexx/http/internal/serve_test.hpp"
 #include "nodexx/net/internal/test_certs.hpp"
 #include "nodexx/net/server.hpp"
@@ -28,32 +29,19 @@ namespace nx::http {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::codeOf;
+using testing::connectTo;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing::serverOptions;
 using ::testing::StartsWith;
+using testing::TlsPeer;
 using tls::testing::KeyPair;
 using tls::testing::TestPki;
-
-std::string codeOf(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const SystemError& err) {
-    return std::string(err.code());
-  } catch (...) {
-    return "?";
-  }
-}
 
 Buffer bytes(std::string_view s) {
   return Buffer::from(
       std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
-}
-
-https::ServerOptions serverOptions() {
-  https::ServerOptions o;
-  o.key = TestPki::get().leaf.key;
-  o.cert = TestPki::get().leaf.cert;
-  return o;
 }
 
 const std::string kHandshake =
@@ -93,98 +81,7 @@ void switchProtocols(IncomingMessage& req, const UpgradeSocket& socket) {
                             "\r\n\r\n"));
 }
 
-/// A TLS client on the test's loop that reads raw bytes.
-class Peer {
- public:
-  explicit Peer(std::shared_ptr<tls::TLSSocket> s) : s_(std::move(s)) {
-    // An error with no listener would be uncaught (as in Node); rest() reports it instead.
-    s_->events().error.on([err = error_](std::exception_ptr e) { *err = codeOf(e); });
-  }
-
-  tls::TLSSocket& socket() noexcept { return *s_; }
-  Promise<> send(std::string text) { co_await s_->write(bytes(text)); }
-
-  /// The bytes up to and including `marker` (all that came, if the stream ended first).
-  Promise<std::string> readUntil(std::string marker) {
-    std::size_t at;
-    while ((at = buf_.find(marker)) == std::string::npos) {
-      if (!co_await fill()) co_return take(buf_.size());
-    }
-    co_return take(at + marker.size());
-  }
-
-  /// Everything until the stream ends, then "|end" for a clean end or "|<code>".
-  Promise<std::string> rest() {
-    for (bool more = true; more;) {
-      more = false;
-      try {
-        more = co_await fill();
-      } catch (...) {
-        if (error_->empty()) *error_ = codeOf(std::current_exception());
-      }
-    }
-    co_return take(buf_.size()) + "|" + (error_->empty() ? std::string("end") : *error_);
-  }
-
- private:
-  Promise<bool> fill() {
-    std::optional<Buffer> chunk = co_await s_->read();
-    if (!chunk) co_return false;
-    buf_ += chunk->byteView();
-    co_return true;
-  }
-  std::string take(std::size_t n) {
-    std::string out = buf_.substr(0, n);
-    buf_.erase(0, n);
-    return out;
-  }
-
-  std::shared_ptr<tls::TLSSocket> s_;
-  std::string buf_;
-  std::shared_ptr<std::string> error_ = std::make_shared<std::string>();
-};
-
-Promise<Peer> connectTo(int port, const KeyPair* clientCert = nullptr) {
-  tls::ConnectOptions o(port, "localhost");
-  o.ca.emplace_back(TestPki::get().ca.cert);
-  if (clientCert != nullptr) {
-    o.key = clientCert->key;
-    o.cert = clientCert->cert;
-  }
-  co_return Peer(co_await tls::connect(o));
-}
-
-class HttpsUpgradeTest : public nx::testing::FreshLoop {
- protected:
-  /// Runs the loop until `task` settles; a rejection fails the test with its message.
-  void runUntilSettled(Server& server, Promise<> task) {
-    auto guarded = [](Server& s, Promise<> t) -> Promise<> {
-      std::exception_ptr error;
-      try {
-        co_await t;
-      } catch (...) {
-        error = std::current_exception();
-      }
-      if (error) {
-        if (s.listening()) {
-          s.closeAllConnections();
-          co_await s.close(100ms);
-        }
-        std::rethrow_exception(error);
-      }
-    };
-    Promise<> p = guarded(server, std::move(task));
-    loop.run();
-    ASSERT_FALSE(p.isPending()) << "the test's task never finished";
-    if (p.isRejected()) {
-      try {
-        std::rethrow_exception(p.state()->error);
-      } catch (const std::exception& e) {
-        FAIL() << "the test's task failed: " << e.what();
-      }
-    }
-  }
-};
+class HttpsUpgradeTest : public testing::HttpsFixture {};
 
 TEST_F(HttpsUpgradeTest, NodesHttpsClientUpgradesAndALargePayloadEchoesWithBackpressure) {
   if (!nx::testing::hasNode()) GTEST_SKIP() << "node is not on PATH";
@@ -247,7 +144,7 @@ TEST_F(HttpsUpgradeTest, PipelinedAnswersGoFirstEncryptedAndBytesAfterTheHeadArr
     const std::string upgrade = "GET /s HTTP/1.1\r\nHost: x\r\n\r\n" + kHandshake +
                                 "\x81\x05hello" + "GET /after HTTP/1.1\r\nHost: x\r\n\r\n";
     for (bool withBig : {false, true}) {
-      Peer a = co_await connectTo(port);
+      TlsPeer a = co_await connectTo(port);
       std::string first;
       if (withBig) {
         co_await a.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -312,7 +209,7 @@ TEST_F(HttpsUpgradeTest, ConnectTunnelsThroughTheTlsSessionToALocalEchoServer) {
     co_await t->listen(0, "127.0.0.1");
     tport = t->address().port;
     co_await s.listen(0, "127.0.0.1");
-    Peer c = co_await connectTo(s.address().port);
+    TlsPeer c = co_await connectTo(s.address().port);
     const std::string host = "127.0.0.1:" + std::to_string(tport);
     co_await c.send("CONNECT " + host + " HTTP/1.1\r\nHost: " + host + "\r\n\r\nhello");
     out.push_back(co_await c.readUntil("echo:hello"));
@@ -350,7 +247,7 @@ TEST_F(HttpsUpgradeTest, MutualTlsStateIsVisibleOnTheUpgradedSocket) {
   auto task = [](Server& s, std::vector<std::string>& out) -> Promise<> {
     co_await s.listen(0, "127.0.0.1");
     for (const KeyPair* cert : {&TestPki::get().leaf, &TestPki::get().selfSigned}) {
-      Peer c = co_await connectTo(s.address().port, cert);
+      TlsPeer c = co_await connectTo(s.address().port, cert);
       co_await c.send(kHandshake);
       (void)co_await c.readUntil("\r\n\r\n");
       out.push_back(co_await c.rest());
@@ -380,7 +277,7 @@ TEST_F(HttpsUpgradeTest, CloseNotifyRightAfterTheHeadEndsTheUpgradedSocketAsNode
   std::string got;
   auto task = [](Server& s, std::string& out) -> Promise<> {
     co_await s.listen(0, "127.0.0.1");
-    Peer c = co_await connectTo(s.address().port);
+    TlsPeer c = co_await connectTo(s.address().port);
     (void)c.socket().write(bytes(kHandshake + "last words"));
     (void)c.socket().end();
     out = co_await c.rest();
@@ -414,7 +311,7 @@ TEST_F(HttpsUpgradeTest, CloseWaitsForAnUpgradedTlsSocketThatCloseAllConnections
   std::string got;
   auto task = [](Server& s, std::string& out) -> Promise<> {
     co_await s.listen(0, "127.0.0.1");
-    Peer c = co_await connectTo(s.address().port);
+    TlsPeer c = co_await connectTo(s.address().port);
     co_await c.send(kHandshake);
     out = co_await c.readUntil("\r\n\r\n");
     co_await c.send("bye");
@@ -443,13 +340,13 @@ TEST_F(HttpsUpgradeTest, WithoutListenersAnUpgradeIsARequestAndAConnectIsDestroy
   std::vector<std::string> out;
   auto task = [](Server& s, ListenerId connectListener, std::vector<std::string>& o) -> Promise<> {
     co_await s.listen(0, "127.0.0.1");
-    Peer up = co_await connectTo(s.address().port);
+    TlsPeer up = co_await connectTo(s.address().port);
     co_await up.send(kHandshake);
     std::string r = co_await up.rest();
     o.push_back(r.find("Connection: close\r\n") != std::string::npos ? "close" : "keep");
     o.push_back(r.substr(r.find("\r\n\r\n") + 4));
     s.onConnect.off(connectListener);
-    Peer tunnel = co_await connectTo(s.address().port);
+    TlsPeer tunnel = co_await connectTo(s.address().port);
     co_await tunnel.send("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
     o.push_back(co_await tunnel.rest());
     co_await s.close();
