@@ -20,6 +20,7 @@
 #include "nodexx/http/https.hpp"
 #include "nodexx/http/internal/https_test_support.hpp"
 #include "nodexx/http/internal/serve_test.hpp"
+#include "nodexx/http/internal/upgrade_test_support.hpp"
 #include "nodexx/net/internal/test_certs.hpp"
 #include "nodexx/net/server.hpp"
 #include "nodexx/net/socket.hpp"
@@ -29,49 +30,24 @@ namespace nx::http {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::bytes;
 using testing::codeOf;
 using testing::connectTo;
+using testing::echo;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing::kHandshake;
 using testing::serverOptions;
 using ::testing::StartsWith;
 using testing::TlsPeer;
+using testing::tunnel;
+using testing::webSocketAccept;
 using tls::testing::KeyPair;
 using tls::testing::TestPki;
-
-Buffer bytes(std::string_view s) {
-  return Buffer::from(
-      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
-}
-
-const std::string kHandshake =
-    "GET /chat HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
 const std::string kSwitched =
     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
     "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";  // RFC 6455 §1.3's example
-
-std::string webSocketAccept(std::string_view key) {
-  return crypto::createHash("sha1")
-      .update(std::string(key) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
-      .digest(Encoding::Base64);
-}
-
-/// Sends `head` back, then echoes every chunk, pausing while the socket's output is over its
-/// high water mark (counted in `pauses`), and ends when the peer does.
-void echo(const UpgradeSocket& socket, const Buffer& head, int* pauses = nullptr) {
-  stream::Duplex<Buffer, Buffer>* s = socket.get();  // the socket keeps itself alive until close
-  if (head.size() != 0) (void)s->write(head);
-  s->events().data.on([s, pauses](Buffer& chunk) {
-    if (!s->write(chunk)) {
-      s->pause();
-      if (pauses != nullptr) ++*pauses;
-    }
-  });
-  s->events().drain.on([s] { s->resume(); });
-  s->events().end.on([s] { (void)s->end(); });
-}
 
 void switchProtocols(IncomingMessage& req, const UpgradeSocket& socket) {
   (void)socket->write(bytes("HTTP/1.1 101 Switching Protocols\r\nUpgrade: " +
@@ -167,21 +143,6 @@ TEST_F(HttpsUpgradeTest, PipelinedAnswersGoFirstEncryptedAndBytesAfterTheHeadArr
   EXPECT_THAT(
       got, ElementsAre("answers in order", echoed + "|end", "answers in order", echoed + "|end"));
   EXPECT_THAT(heads, ElementsAre(echoed, echoed));
-}
-
-// A CONNECT proxy in a few lines: connect to the target, answer 200, pipe both ways.
-Promise<> tunnel(UpgradeSocket client, Buffer head, int port) {
-  std::shared_ptr<net::Socket> upstream;
-  try {
-    upstream = co_await net::connect(port, "127.0.0.1");
-  } catch (const SystemError&) {
-    client->destroy();
-    co_return;
-  }
-  (void)client->write(bytes("HTTP/1.1 200 Connection Established\r\n\r\n"));
-  if (head.size() != 0) (void)upstream->write(head);
-  client->pipe(upstream);
-  upstream->pipe(client);
 }
 
 TEST_F(HttpsUpgradeTest, ConnectTunnelsThroughTheTlsSessionToALocalEchoServer) {

@@ -26,6 +26,7 @@
 #include "nodexx/core/threadpool.hpp"
 #include "nodexx/http/internal/serve_test.hpp"
 #include "nodexx/http/internal/server_test_client.hpp"
+#include "nodexx/http/internal/upgrade_test_support.hpp"
 #include "nodexx/net/server.hpp"
 #include "nodexx/net/socket.hpp"
 
@@ -33,17 +34,17 @@ namespace nx::http {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::bytes;
+using testing::echo;
 using ::testing::HasSubstr;
+using testing::kHandshake;
 using ::testing::Not;
 using testing::RawClient;
 using testing::statusOf;
+using testing::tunnel;
+using testing::webSocketAccept;
 
 std::string str(const Buffer& b) { return std::string(b.byteView()); }
-Buffer bytes(std::string_view s) {
-  return Buffer::from(
-      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
-}
-
 // Every Date field's value replaced by "X", so that two answers compare byte for byte.
 std::string withoutDates(std::string r) {
   for (std::size_t p = 0; (p = r.find("\r\nDate: ", p)) != std::string::npos; p += 8) {
@@ -63,19 +64,6 @@ std::string roundTrip(int port, std::string_view request) {
 
 // The listeners of the twin (testdata/upgrade_twin.js has the same in JavaScript): answer, send
 // `head` back, then echo every byte until the client ends.
-void echo(const UpgradeSocket& socket, const Buffer& head) {
-  stream::Duplex<Buffer, Buffer>* s = socket.get();  // the socket keeps itself alive until close
-  if (head.size() != 0) (void)s->write(head);
-  s->events().data.on([s](Buffer& chunk) { (void)s->write(chunk); });
-  s->events().end.on([s] { (void)s->end(); });
-}
-
-std::string webSocketAccept(std::string_view key) {
-  return crypto::createHash("sha1")
-      .update(std::string(key) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
-      .digest(Encoding::Base64);
-}
-
 void upgradeListener(IncomingMessage& req, UpgradeSocket socket, Buffer head) {
   (void)socket->write(bytes("HTTP/1.1 101 Switching Protocols\r\nUpgrade: " +
                             std::string(req.header("Upgrade").value_or("")) +
@@ -121,10 +109,6 @@ class ServerUpgradeTest : public nx::testing::FreshLoop {
     return testing::serveWhile(loop, server, std::move(client));
   }
 };
-
-const std::string kHandshake =
-    "GET /chat HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
 TEST_F(ServerUpgradeTest, WebSocketHandshakeHandsTheConnectionOverAndBytesFlowBothWays) {
   int handled = 0, upgrades = 0;
@@ -220,21 +204,6 @@ TEST_F(ServerUpgradeTest, PipelinedAnswersGoFirstAndBytesAfterTheHeadAreNeverPar
   EXPECT_LT(first, switched);
   // The request after the handshake came back as bytes of the new protocol.
   EXPECT_THAT(r, ::testing::EndsWith("\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n"));
-}
-
-// A CONNECT proxy in a few lines: connect to the target, answer 200, pipe both ways.
-Promise<> tunnel(UpgradeSocket client, Buffer head, int port) {
-  std::shared_ptr<net::Socket> upstream;
-  try {
-    upstream = co_await net::connect(port, "127.0.0.1");
-  } catch (const SystemError&) {
-    client->destroy();
-    co_return;
-  }
-  (void)client->write(bytes("HTTP/1.1 200 Connection Established\r\n\r\n"));
-  if (head.size() != 0) (void)upstream->write(head);
-  client->pipe(upstream);
-  upstream->pipe(client);
 }
 
 TEST_F(ServerUpgradeTest, ConnectTunnelsToALocalEchoServer) {
